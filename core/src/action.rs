@@ -1,0 +1,190 @@
+//! Actions: generic dispatch to a class's routine, `NoAction` when it has none, and action
+//! subscriptions notified after the routine.
+
+use crate::ac::AC;
+use crate::context::ObjectScope;
+use crate::err::ERR;
+use crate::function::Function;
+use crate::object::{ObjectId, ObjectPtr};
+use crate::value::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+/// A class's action routine.
+pub type ActionFn = Arc<dyn Fn(&ObjectPtr, &mut ActionArgs<'_>) -> ERR + Send + Sync>;
+
+/// Arguments of an action call (Parasol's `ac*` argument structs). Result fields are written by
+/// the routine.
+#[derive(Debug, Default)]
+pub enum ActionArgs<'a> {
+    /// For actions without arguments.
+    #[default]
+    None,
+    /// `Read`: fill `buffer`; `result` = bytes read.
+    Read {
+        /// Destination.
+        buffer: &'a mut [u8],
+        /// Bytes read.
+        result: usize,
+    },
+    /// `Write`: send `buffer`; `result` = bytes accepted.
+    Write {
+        /// Source.
+        buffer: &'a [u8],
+        /// Bytes accepted.
+        result: usize,
+    },
+    /// `DataFeed`: data pushed at the object.
+    DataFeed {
+        /// Sender.
+        object: Option<ObjectId>,
+        /// Parasol `DATA` type (TEXT 1, RAW 2 …).
+        datatype: i32,
+        /// Payload.
+        buffer: &'a [u8],
+    },
+    /// `SetKey`.
+    SetKey {
+        /// Key.
+        key: &'a str,
+        /// Value.
+        value: &'a str,
+    },
+    /// `GetKey`: `value` is filled by the routine.
+    GetKey {
+        /// Key.
+        key: &'a str,
+        /// Result.
+        value: String,
+    },
+}
+
+/// Invokes an action on an object: `NoAction` if its class lacks the routine, otherwise the
+/// routine's result; subscribers are notified afterwards. A panic in the routine is caught,
+/// logged and returned as `ERR::Exception`.
+pub fn action(obj: ObjectId, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
+    match obj.ptr() {
+        Ok(ptr) => action_ptr(&ptr, ac, args),
+        Err(e) => e,
+    }
+}
+
+/// [`action`] on an already resolved object.
+pub fn action_ptr(ptr: &ObjectPtr, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
+    if !ac.is_action() {
+        return ERR::IllegalActionID;
+    }
+    let class = &ptr.header.class;
+    let Some(routine) = class.actions[ac.0 as usize].clone() else {
+        return ERR::NoAction;
+    };
+    let _scope = ObjectScope::enter(ptr);
+    let result = match catch_unwind(AssertUnwindSafe(|| routine(ptr, args))) {
+        Ok(r) => r,
+        Err(panic) => {
+            log::error!(
+                "{} panicked in action {}: {}",
+                crate::log::ctx(ptr),
+                ac.name().unwrap_or("?"),
+                crate::function::panic_message(&panic)
+            );
+            ERR::Exception
+        }
+    };
+    if result.0 & ERR::Notified.0 != 0 {
+        return result.without_notified();
+    }
+    if ptr.header.notify_mask.get() & (1u64 << (ac.0 & 63)) != 0 {
+        notify_subscribers(ptr, ac, result);
+    }
+    result
+}
+
+struct Subscription {
+    action: AC,
+    callback: Function,
+}
+
+thread_local! {
+    static SUBSCRIPTIONS: RefCell<HashMap<i32, Vec<Subscription>>> = RefCell::new(HashMap::new());
+}
+
+/// Subscribes `callback` to `ac` on `obj` (Parasol's `SubscribeAction`). After each call of that
+/// action the callback receives `(object, action id, result)`. Methods cannot be subscribed
+/// (`OutOfRange`); an undefined callback → `NullArgs`.
+pub fn subscribe_action(obj: ObjectId, ac: AC, callback: Function) -> Result<(), ERR> {
+    if !ac.is_action() {
+        return Err(ERR::OutOfRange);
+    }
+    if !callback.defined() {
+        return Err(ERR::NullArgs);
+    }
+    let ptr = obj.ptr()?;
+    SUBSCRIPTIONS.with(|s| {
+        s.borrow_mut()
+            .entry(obj.uid())
+            .or_default()
+            .push(Subscription {
+                action: ac,
+                callback,
+            })
+    });
+    let h = &ptr.header;
+    h.notify_mask
+        .set(h.notify_mask.get() | (1u64 << (ac.0 & 63)));
+    Ok(())
+}
+
+/// Removes the current context's subscriptions to `ac` on `obj` (`AC::NIL`: all actions).
+pub fn unsubscribe_action(obj: ObjectId, ac: AC) -> Result<(), ERR> {
+    let ctx = crate::context::current_context();
+    let ptr = obj.ptr()?;
+    let mask = SUBSCRIPTIONS.with(|s| {
+        let mut s = s.borrow_mut();
+        let Some(list) = s.get_mut(&obj.uid()) else {
+            return 0;
+        };
+        list.retain(|sub| !(sub.callback.context() == ctx && (ac == AC::NIL || sub.action == ac)));
+        list.iter()
+            .fold(0u64, |m, sub| m | (1u64 << (sub.action.0 & 63)))
+    });
+    ptr.header.notify_mask.set(mask);
+    Ok(())
+}
+
+/// Notifies `ac`'s subscribers of `obj` (Parasol's `NotifySubscribers`); a class that calls this
+/// itself returns `result | ERR::Notified` from its routine. `NoAction` is reported as `Okay`.
+pub fn notify_subscribers(ptr: &ObjectPtr, ac: AC, result: ERR) {
+    let callbacks: Vec<Function> = SUBSCRIPTIONS.with(|s| {
+        s.borrow()
+            .get(&ptr.header.id.uid())
+            .map(|l| {
+                l.iter()
+                    .filter(|sub| sub.action == ac)
+                    .map(|sub| sub.callback.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let result = if result == ERR::NoAction {
+        ERR::Okay
+    } else {
+        result
+    };
+    for cb in callbacks {
+        cb.call(&[
+            Value::Object(ptr.header.id),
+            Value::Int(ac.0),
+            Value::Int(result.0),
+        ]);
+    }
+}
+
+/// Drops every subscription held on a freed object.
+pub(crate) fn drop_subscriptions(uid: i32) {
+    SUBSCRIPTIONS.with(|s| {
+        s.borrow_mut().remove(&uid);
+    });
+}

@@ -1,0 +1,73 @@
+//! The context stack: which object's code is running now. New objects are owned by the current
+//! context, callbacks run inside the context they were created in, log lines name it, and an
+//! object's own code is exempt from field access rules.
+
+use crate::object::{free_resource, ObjectId, ObjectPtr, NF};
+use std::cell::RefCell;
+
+thread_local! {
+    static STACK: RefCell<Vec<Option<ObjectId>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The object whose code is running on this thread, or `None` at top level (the task).
+pub fn current_context() -> Option<ObjectId> {
+    STACK.with(|s| s.borrow().last().copied().flatten())
+}
+
+/// Runs with `ctx` as the current context (Parasol's `SwitchContext`).
+pub(crate) struct ContextGuard;
+
+impl ContextGuard {
+    pub(crate) fn push(ctx: Option<ObjectId>) -> ContextGuard {
+        STACK.with(|s| s.borrow_mut().push(ctx));
+        ContextGuard
+    }
+}
+
+impl Drop for ContextGuard {
+    fn drop(&mut self) {
+        STACK.with(|s| {
+            s.borrow_mut().pop();
+        });
+    }
+}
+
+/// Marks an object busy while its code (an action, or a callback on its behalf) runs: the object
+/// becomes the current context, and a free requested meanwhile is deferred until the outermost
+/// scope ends (Parasol's `ActionDepth` + `COLLECT`). Network classes hold one around every
+/// callback they invoke for an object, so "free yourself from your own callback" is safe.
+pub struct ObjectScope {
+    ptr: ObjectPtr,
+    ctx: Option<ContextGuard>,
+}
+
+impl ObjectScope {
+    /// Enters the object's scope.
+    pub fn enter(ptr: &ObjectPtr) -> ObjectScope {
+        let h = &ptr.header;
+        h.depth.set(h.depth.get() + 1);
+        ObjectScope {
+            ptr: ptr.clone(),
+            ctx: Some(ContextGuard::push(Some(h.id))),
+        }
+    }
+
+    /// The object this scope holds.
+    pub fn ptr(&self) -> &ObjectPtr {
+        &self.ptr
+    }
+}
+
+impl Drop for ObjectScope {
+    fn drop(&mut self) {
+        // Leave the object's context first, so a deferred free runs in the caller's context.
+        self.ctx.take();
+        let h = &self.ptr.header;
+        let depth = h.depth.get() - 1;
+        h.depth.set(depth);
+        if depth == 0 && h.has(NF::COLLECT) && !h.has(NF::FREE) {
+            h.set_flag(NF::COLLECT, false);
+            let _ = free_resource(h.id);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! `Function`: a callback stored in a field (Parasol's `FUNCTION`). It holds a Rust closure, the
+//! context it was created in and an optional user value (`Meta`). It is always invoked with no
+//! kernel borrow held, inside its context, and a panic inside it is caught and reported.
+
+mod adapters;
+mod args;
+
+pub use adapters::IntoCallback;
+pub use args::{ByRef, ByVal, CallbackReturn, FromValue, FromValueRef};
+
+use crate::context::{current_context, ContextGuard};
+use crate::err::ERR;
+use crate::object::ObjectId;
+use crate::value::Value;
+use std::any::Any;
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+
+type Routine = Box<dyn Fn(&[Value]) -> ERR>;
+
+struct Inner {
+    context: Option<ObjectId>,
+    meta: Value,
+    routine: Routine,
+}
+
+/// A callback. Cloning is cheap (a counted reference); an undefined `Function` (the default)
+/// is what an unset callback field holds.
+///
+/// Closures take typed arguments, by value or by reference, converted from the values the
+/// caller passes; they return `ERR`, `()` or `Result<(), ERR>`:
+///
+/// ```
+/// use parasol_core::prelude::*;
+/// let f = Function::new(|a: i32, b: &str| if b.len() as i32 == a { ERR::Okay } else { ERR::Failed });
+/// assert_eq!(f.call(&[Value::Int(3), Value::from("abc")]), ERR::Okay);
+/// assert_eq!(f.call(&[Value::from("wrong"), Value::from("types")]), ERR::Args);
+/// ```
+#[derive(Clone, Default)]
+pub struct Function(Option<Rc<Inner>>);
+
+impl Function {
+    /// Wraps a closure with typed arguments (see the type's documentation). The current context
+    /// is captured as the callback's context.
+    pub fn new<M, F: IntoCallback<M>>(f: F) -> Function {
+        Function::from_routine(f.into_routine())
+    }
+
+    /// Wraps a closure that receives the raw argument values.
+    pub fn raw(f: impl Fn(&[Value]) -> ERR + 'static) -> Function {
+        Function::from_routine(Box::new(f))
+    }
+
+    fn from_routine(routine: Routine) -> Function {
+        Function(Some(Rc::new(Inner {
+            context: current_context(),
+            meta: Value::None,
+            routine,
+        })))
+    }
+
+    /// Attaches a user value (Parasol's `Meta`), readable with [`Function::meta`].
+    pub fn with_meta(self, meta: impl Into<Value>) -> Function {
+        match self.0 {
+            Some(inner) => match Rc::try_unwrap(inner) {
+                Ok(mut i) => {
+                    i.meta = meta.into();
+                    Function(Some(Rc::new(i)))
+                }
+                Err(shared) => {
+                    log::warn!("Function::with_meta on a shared Function: meta not attached");
+                    Function(Some(shared))
+                }
+            },
+            None => Function(None),
+        }
+    }
+
+    /// True when a closure is set.
+    pub fn defined(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Clears the callback.
+    pub fn clear(&mut self) {
+        self.0 = None;
+    }
+
+    /// The context object captured at creation (`None`: the task).
+    pub fn context(&self) -> Option<ObjectId> {
+        self.0.as_ref().and_then(|i| i.context)
+    }
+
+    /// The user value attached with [`Function::with_meta`].
+    pub fn meta(&self) -> Option<&Value> {
+        self.0.as_ref().map(|i| &i.meta).filter(|m| !m.is_none())
+    }
+
+    /// Invokes the callback inside its context. Undefined → `NothingDone`. A panic is caught,
+    /// logged and returned as `ERR::Exception`; the caller's state is untouched.
+    pub fn call(&self, args: &[Value]) -> ERR {
+        let Some(inner) = self.0.clone() else {
+            return ERR::NothingDone;
+        };
+        let _ctx = ContextGuard::push(inner.context);
+        match catch_unwind(AssertUnwindSafe(|| (inner.routine)(args))) {
+            Ok(r) => r,
+            Err(panic) => {
+                log::error!("Callback panicked: {}", panic_message(&panic));
+                ERR::Exception
+            }
+        }
+    }
+}
+
+impl PartialEq for Function {
+    fn eq(&self, other: &Function) -> bool {
+        match (&self.0, &other.0) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Debug for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Function(defined: {})", self.defined())
+    }
+}
+
+/// Text of a caught panic payload.
+pub fn panic_message(panic: &Box<dyn Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_string()
+    }
+}

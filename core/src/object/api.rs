@@ -1,0 +1,270 @@
+//! The generic door on every handle: fields by name or id, actions, methods, lifecycle.
+
+use crate::ac::AC;
+use crate::action::{action_ptr, ActionArgs};
+use crate::class::MetaClass;
+use crate::context::current_context;
+use crate::err::{Res, ERR};
+use crate::field::{fd::*, flags_to_string, lookup_to_string, Field};
+use crate::method::{call_by_name, call_method, Results};
+use crate::object::{lifecycle, ObjectId, ObjectPtr};
+use crate::value::Value;
+use std::sync::Arc;
+
+impl ObjectId {
+    /// The object's class.
+    pub fn class(self) -> Res<Arc<MetaClass>> {
+        Ok(self.ptr()?.header.class.clone())
+    }
+
+    /// True once Init succeeded.
+    pub fn initialised(self) -> bool {
+        self.ptr().is_ok_and(|p| p.initialised())
+    }
+
+    /// The owner, `None` for the task.
+    pub fn owner(self) -> Option<ObjectId> {
+        self.ptr().ok().and_then(|p| p.header.owner.get())
+    }
+
+    /// The object's name, if one was set.
+    pub fn name(self) -> Option<String> {
+        self.ptr()
+            .ok()
+            .and_then(|p| p.header.name.borrow().as_deref().map(str::to_owned))
+    }
+
+    /// Reads a field by name (Parasol's `get`). Unknown → `UnsupportedField`; not readable →
+    /// `NoFieldAccess`.
+    ///
+    /// ```
+    /// # use parasol_core::prelude::*;
+    /// # #[derive(Default)] struct T;
+    /// # ClassBuilder::<T>::new("DocGet").register().unwrap();
+    /// let o = create("DocGet", fields! { "Name" => "probe" }).unwrap();
+    /// assert_eq!(o.get("Name").unwrap(), Value::from("probe"));
+    /// assert_eq!(o.get("Class").unwrap(), Value::from("DocGet"));
+    /// assert_eq!(o.get("Nonsense"), Err(ERR::UnsupportedField));
+    /// ```
+    pub fn get(self, name: &str) -> Res<Value> {
+        let ptr = self.ptr()?;
+        let field = find_field(&ptr, name)?;
+        get_field(&ptr, field)
+    }
+
+    /// Reads a field by id (`FID_*`).
+    pub fn get_id(self, fid: u32) -> Res<Value> {
+        let ptr = self.ptr()?;
+        let field = ptr
+            .header
+            .class
+            .field_by_id(fid)
+            .ok_or(ERR::UnsupportedField)?;
+        get_field(&ptr, field)
+    }
+
+    /// Reads a field as text: flag fields give their names joined by `|`, lookups their name,
+    /// everything else its `Display` form.
+    pub fn get_str(self, name: &str) -> Res<String> {
+        let ptr = self.ptr()?;
+        let field = find_field(&ptr, name)?;
+        let v = get_field(&ptr, field)?;
+        Ok(match (field.table, &v) {
+            (Some(t), Value::Int(_) | Value::Int64(_)) if field.flags & FD_FLAGS != 0 => {
+                flags_to_string(t, v.to_int()?)
+            }
+            (Some(t), Value::Int(_) | Value::Int64(_)) => lookup_to_string(t, v.to_int()?),
+            _ => v.to_string(),
+        })
+    }
+
+    /// Writes a field by name through the kernel's conversion routine (Parasol's `set`).
+    /// Unknown → `UnsupportedField`; read-only, or set-before-Init after Init → `NoFieldAccess`;
+    /// unconvertible → `FieldTypeMismatch` (bad flag names → `InvalidValue`). The object's own
+    /// code is exempt from access rules.
+    pub fn set(self, name: &str, value: impl Into<Value>) -> Res<()> {
+        let ptr = self.ptr()?;
+        let field = find_field(&ptr, name)?;
+        set_field(&ptr, field, value.into())
+    }
+
+    /// Writes a field by id (`FID_*`).
+    pub fn set_id(self, fid: u32, value: impl Into<Value>) -> Res<()> {
+        let ptr = self.ptr()?;
+        let field = ptr
+            .header
+            .class
+            .field_by_id(fid)
+            .ok_or(ERR::UnsupportedField)?;
+        set_field(&ptr, field, value.into())
+    }
+
+    /// Initialises the object ([`crate::init_object`]).
+    pub fn init(self) -> Res<()> {
+        lifecycle::init_object(self)
+    }
+
+    /// Frees the object and its children ([`crate::free_resource`]).
+    pub fn free(self) -> Res<()> {
+        lifecycle::free_resource(self)
+    }
+
+    /// Invokes an action with raw arguments; see [`crate::action()`].
+    pub fn action(self, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
+        match self.ptr() {
+            Ok(p) => action_ptr(&p, ac, args),
+            Err(e) => e,
+        }
+    }
+
+    /// Invokes an action that takes no arguments (`Activate`, `Disable` …).
+    pub fn act(self, ac: AC) -> Res<()> {
+        self.action(ac, &mut ActionArgs::None).to_result()
+    }
+
+    /// `Read` action: fills `buf`, returns the bytes read (0: nothing available now).
+    pub fn ac_read(self, buf: &mut [u8]) -> Res<usize> {
+        let mut a = ActionArgs::Read {
+            buffer: buf,
+            result: 0,
+        };
+        let e = self.action(AC::Read, &mut a);
+        let ActionArgs::Read { result, .. } = a else {
+            unreachable!()
+        };
+        if e.is_ok() {
+            Ok(result)
+        } else {
+            Err(e)
+        }
+    }
+
+    /// `Write` action: returns the bytes accepted, or the error. When part of the data was taken
+    /// before an error (e.g. `BufferOverflow`), use [`ObjectId::ac_write_counted`] for the count.
+    pub fn ac_write(self, buf: &[u8]) -> Res<usize> {
+        match self.ac_write_counted(buf) {
+            (ERR::Okay, n) => Ok(n),
+            (e, _) => Err(e),
+        }
+    }
+
+    /// `Write` action returning both the ERR and the number of leading bytes accepted (Parasol's
+    /// `Result`), which is meaningful for `BufferOverflow`.
+    pub fn ac_write_counted(self, buf: &[u8]) -> (ERR, usize) {
+        let mut a = ActionArgs::Write {
+            buffer: buf,
+            result: 0,
+        };
+        let e = self.action(AC::Write, &mut a);
+        let ActionArgs::Write { result, .. } = a else {
+            unreachable!()
+        };
+        (e, result)
+    }
+
+    /// `Disable` action.
+    pub fn ac_disable(self) -> Res<()> {
+        self.act(AC::Disable)
+    }
+
+    /// `Activate` action.
+    pub fn ac_activate(self) -> Res<()> {
+        self.act(AC::Activate)
+    }
+
+    /// `DataFeed` action with raw bytes.
+    pub fn ac_data_feed(self, sender: Option<ObjectId>, datatype: i32, data: &[u8]) -> Res<()> {
+        self.action(
+            AC::DataFeed,
+            &mut ActionArgs::DataFeed {
+                object: sender,
+                datatype,
+                buffer: data,
+            },
+        )
+        .to_result()
+    }
+
+    /// Calls a method by id with one value per declared argument; result arguments are written
+    /// back into `args`.
+    pub fn method(self, id: AC, args: &mut [Value]) -> ERR {
+        match self.ptr() {
+            Ok(p) => call_method(&p, id, args),
+            Err(e) => e,
+        }
+    }
+
+    /// Calls a method or action by name with named arguments, returning its results;
+    /// see [`crate::call_by_name`].
+    pub fn call(self, name: &str, args: &[(&str, Value)]) -> Res<Results> {
+        match call_by_name(self, name, args) {
+            (ERR::Okay, r) => Ok(r),
+            (e, _) => Err(e),
+        }
+    }
+
+    /// [`ObjectId::call`] returning the ERR and the results together (what a script sees).
+    pub fn call_raw(self, name: &str, args: &[(&str, Value)]) -> (ERR, Results) {
+        call_by_name(self, name, args)
+    }
+
+    /// Subscribes to an action on this object ([`crate::subscribe_action`]).
+    pub fn subscribe(self, ac: AC, callback: crate::Function) -> Res<()> {
+        crate::action::subscribe_action(self, ac, callback)
+    }
+
+    /// The object's children, oldest first.
+    pub fn children(self) -> Vec<ObjectId> {
+        lifecycle::children(self)
+    }
+}
+
+fn find_field<'a>(ptr: &'a ObjectPtr, name: &str) -> Res<&'a Field> {
+    ptr.header.class.field_by_name(name).ok_or_else(|| {
+        log::warn!("{} has no field \"{name}\"", crate::log::ctx(ptr));
+        ERR::UnsupportedField
+    })
+}
+
+fn is_own_code(ptr: &ObjectPtr) -> bool {
+    current_context() == Some(ptr.header.id)
+}
+
+#[inline]
+fn get_field(ptr: &ObjectPtr, field: &Field) -> Res<Value> {
+    if field.flags & FD_READ == 0 && !is_own_code(ptr) {
+        log::warn!(
+            "{} field {} is not readable",
+            crate::log::ctx(ptr),
+            field.name
+        );
+        return Err(ERR::NoFieldAccess);
+    }
+    field.read(ptr)
+}
+
+#[inline]
+fn set_field(ptr: &ObjectPtr, field: &Field, value: Value) -> Res<()> {
+    if field.set.is_none() || (field.flags & (FD_WRITE | FD_INIT) == 0 && !is_own_code(ptr)) {
+        log::warn!("{} field {} is read-only", crate::log::ctx(ptr), field.name);
+        return Err(ERR::NoFieldAccess);
+    }
+    if field.flags & FD_WRITE == 0 && ptr.initialised() && !is_own_code(ptr) {
+        log::warn!(
+            "{} field {} can only be set before Init",
+            crate::log::ctx(ptr),
+            field.name
+        );
+        return Err(ERR::NoFieldAccess);
+    }
+    let value = field
+        .coerce(value, || {
+            field.read(ptr).and_then(|v| v.to_int()).unwrap_or(0)
+        })
+        .inspect_err(|e| {
+            log::warn!("{} field {}: {e:?} ({e})", crate::log::ctx(ptr), field.name)
+        })?;
+    field
+        .write(ptr, value)
+        .inspect_err(|e| log::warn!("{} field {}: {e:?} ({e})", crate::log::ctx(ptr), field.name))
+}

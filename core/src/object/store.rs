@@ -1,0 +1,98 @@
+//! The per-thread object store: a slab indexed by the handle's slot, plus a UID index.
+//! UIDs come from one process-wide counter starting at 500 (Parasol's `glPrivateIDCounter`).
+
+use crate::object::{ObjectId, ObjectPtr};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::num::NonZeroI32;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+static NEXT_UID: AtomicI32 = AtomicI32::new(500);
+
+#[derive(Default)]
+struct Store {
+    slots: Vec<Option<ObjectPtr>>,
+    free_slots: Vec<u32>,
+    by_uid: HashMap<i32, u32>,
+}
+
+thread_local! {
+    static STORE: RefCell<Store> = RefCell::new(Store::default());
+}
+
+/// Reserves a fresh handle: a new UID and a free slot.
+pub(crate) fn reserve() -> ObjectId {
+    let uid = NEXT_UID.fetch_add(1, Ordering::Relaxed);
+    let uid = NonZeroI32::new(uid).expect("UID counter wrapped");
+    STORE.with(|s| {
+        let mut s = s.borrow_mut();
+        let slot = match s.free_slots.pop() {
+            Some(slot) => slot,
+            None => {
+                s.slots.push(None);
+                (s.slots.len() - 1) as u32
+            }
+        };
+        s.by_uid.insert(uid.get(), slot);
+        ObjectId::new(uid, slot)
+    })
+}
+
+/// Puts the object in its reserved slot.
+pub(crate) fn insert(ptr: ObjectPtr) {
+    let id = ptr.header.id;
+    STORE.with(|s| s.borrow_mut().slots[id.slot() as usize] = Some(ptr));
+}
+
+/// Removes the object; its handle stops resolving at once.
+pub(crate) fn remove(id: ObjectId) -> Option<ObjectPtr> {
+    STORE.with(|s| {
+        let mut s = s.borrow_mut();
+        let slot = id.slot() as usize;
+        let matches = s
+            .slots
+            .get(slot)
+            .and_then(|p| p.as_ref())
+            .is_some_and(|p| p.header.id == id);
+        if !matches {
+            // A reserved slot whose object was never inserted (construction failed).
+            if s.by_uid.get(&id.uid()) == Some(&id.slot())
+                && s.slots.get(slot).is_some_and(|p| p.is_none())
+            {
+                s.by_uid.remove(&id.uid());
+                s.free_slots.push(id.slot());
+            }
+            return None;
+        }
+        let ptr = s.slots[slot].take();
+        s.by_uid.remove(&id.uid());
+        s.free_slots.push(id.slot());
+        ptr
+    })
+}
+
+/// Resolves a handle.
+#[inline]
+pub(crate) fn get(id: ObjectId) -> Option<ObjectPtr> {
+    STORE.with(|s| {
+        let s = s.borrow();
+        match s.slots.get(id.slot() as usize) {
+            Some(Some(p)) if p.header.id == id => Some(p.clone()),
+            _ => None,
+        }
+    })
+}
+
+/// Finds a live object by UID.
+pub(crate) fn find_uid(uid: i32) -> Option<ObjectId> {
+    STORE.with(|s| {
+        let s = s.borrow();
+        let slot = *s.by_uid.get(&uid)?;
+        s.slots.get(slot as usize)?.as_ref().map(|p| p.header.id)
+    })
+}
+
+/// Number of live objects on this thread.
+pub fn count() -> usize {
+    STORE.with(|s| s.borrow().by_uid.len())
+}

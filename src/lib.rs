@@ -1,0 +1,2 @@
+//! Facade.
+pub use parasol_core as core;
