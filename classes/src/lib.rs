@@ -1,1 +1,23 @@
-//! Network classes.
+//! Parasol's network classes on the kernel: NetSocket (client and server), ClientSocket and
+//! NetClient, with the behaviour of `shared/spec/NETSOCKET.md`. Call [`register_classes`] once
+//! (the facade's `parasol::init()` does) and create them by name or through the typed handles.
+
+#![warn(missing_docs)]
+
+mod client;
+mod clientsocket;
+pub mod constants;
+mod data;
+mod handles;
+pub mod module;
+mod netclient;
+mod netsocket;
+mod server;
+mod ssl;
+mod stream;
+mod sync;
+
+pub use constants::{NSF, NTC};
+pub use handles::{ClientSocket, NetClient, NetSocket, NetSocketBuilder};
+pub use module::register_classes;
+pub use ssl::set_ssl;

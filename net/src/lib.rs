@@ -1,1 +1,22 @@
-//! Network engine.
+//! The network engine behind NetSocket, ClientSocket and NetClient, free of the object model:
+//! addresses, name resolution off the loop, TCP connection and listener state, outgoing queues,
+//! lingering closes and TLS sessions on rustls. It uses the kernel only for `ERR` and for the
+//! loop's I/O registration.
+
+#![warn(missing_docs)]
+
+pub mod address;
+pub mod conn;
+pub mod linger;
+pub mod queue;
+pub mod resolve;
+mod scratch;
+pub mod socket;
+pub mod tls;
+
+pub use address::{
+    address_to_str, canonical_ip, host_to_long, host_to_short, long_to_host, short_to_host,
+    str_to_address, IPAddress, IPADDR,
+};
+pub use conn::{Connection, Fill};
+pub use queue::OutQueue;

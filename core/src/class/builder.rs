@@ -124,7 +124,35 @@ impl<T: Default + 'static> ClassBuilder<T> {
         args: Vec<ArgSpec>,
         routine: impl Fn(&ObjectPtr, &mut [crate::Value]) -> ERR + Send + Sync + 'static,
     ) -> Self {
-        let id = AC(-(self.methods.len() as i32) - 1);
+        let lowest = self.methods.iter().map(|m| m.id.0).min().unwrap_or(0);
+        let id = AC(lowest - 1);
+        self.methods.push(MethodSpec {
+            id,
+            name,
+            args,
+            routine: Arc::new(routine),
+            doc: "",
+        });
+        self
+    }
+
+    /// Adds a method with an explicit (negative) id, to keep Parasol's numbering where a class
+    /// skips ids. Later [`ClassBuilder::method`] calls continue below the lowest id used.
+    pub fn method_at(
+        mut self,
+        id: AC,
+        name: &'static str,
+        args: Vec<ArgSpec>,
+        routine: impl Fn(&ObjectPtr, &mut [crate::Value]) -> ERR + Send + Sync + 'static,
+    ) -> Self {
+        if !id.is_method() || self.methods.iter().any(|m| m.id == id) {
+            log::error!(
+                "Class {}: method id {:?} is not a free negative id; {name} ignored",
+                self.name,
+                id
+            );
+            return self;
+        }
         self.methods.push(MethodSpec {
             id,
             name,

@@ -1,0 +1,248 @@
+//! Typed handles for the three classes: the same objects as the generic door, with typed
+//! methods and a builder.
+
+use crate::constants::{NSF, NTC};
+use parasol_core::{class_handle, create, Function, ObjectId, Res, Value, AC, ERR};
+use parasol_net::IPAddress;
+
+class_handle! {
+    /// A NetSocket: a TCP client, or a server when created with `NSF::SERVER`.
+    pub struct NetSocket = "NetSocket";
+}
+
+class_handle! {
+    /// One connection accepted by a server NetSocket.
+    pub struct ClientSocket = "ClientSocket";
+}
+
+class_handle! {
+    /// The connections of a server from one client IP address.
+    pub struct NetClient = "NetClient";
+}
+
+fn int_field(id: ObjectId, name: &str) -> i32 {
+    id.get(name).ok().and_then(|v| v.to_i32().ok()).unwrap_or(0)
+}
+
+fn obj_field(id: ObjectId, name: &str) -> Option<ObjectId> {
+    id.get(name).ok().and_then(|v| v.to_object().ok())
+}
+
+impl NetSocket {
+    /// Starts a typed builder (the same as `create("NetSocket", fields)`).
+    ///
+    /// ```no_run
+    /// use parasol::prelude::*;
+    /// let client = NetSocket::create().address("127.0.0.1").port(8080).build()?;
+    /// # Ok::<(), ERR>(())
+    /// ```
+    pub fn create() -> NetSocketBuilder {
+        NetSocketBuilder { fields: Vec::new() }
+    }
+
+    /// `Connect(Address, Port, Timeout)`: Timeout in seconds, 0 for none.
+    pub fn connect(self, address: &str, port: u16, timeout: f64) -> Res<()> {
+        let mut args = [
+            Value::from(address),
+            Value::Int(port as i32),
+            Value::Double(timeout),
+        ];
+        self.method(AC(-1), &mut args).to_result()
+    }
+
+    /// `GetLocalIPAddress`: the bound or connected local address, with port.
+    pub fn local_address(self) -> Res<IPAddress> {
+        let mut args = [Value::None];
+        self.method(AC(-2), &mut args).to_result()?;
+        args[0]
+            .downcast_ref::<IPAddress>()
+            .copied()
+            .ok_or(ERR::Failed)
+    }
+
+    /// `DisconnectClient`: closes every socket of `client` gracefully.
+    pub fn disconnect_client(self, client: NetClient) -> Res<()> {
+        self.method(AC(-3), &mut [Value::Object(client.id())])
+            .to_result()
+    }
+
+    /// `DisconnectSocket`: closes one ClientSocket gracefully.
+    pub fn disconnect_socket(self, socket: ClientSocket) -> Res<()> {
+        self.method(AC(-4), &mut [Value::Object(socket.id())])
+            .to_result()
+    }
+
+    /// `SetSSL`: STARTTLS on a connected plaintext client.
+    pub fn set_ssl(self) -> Res<()> {
+        self.method(AC(-9), &mut []).to_result()
+    }
+
+    /// The connection state (a server reads `MULTISTATE`).
+    pub fn state(self) -> NTC {
+        NTC(int_field(self.id(), "State"))
+    }
+
+    /// Why the last connection ended or failed.
+    pub fn error(self) -> ERR {
+        ERR(int_field(self.id(), "Error"))
+    }
+
+    /// The port (a server's bound port after Init).
+    pub fn port(self) -> u16 {
+        int_field(self.id(), "Port") as u16
+    }
+
+    /// Bytes accepted by Write and not yet handed to the kernel.
+    pub fn out_queue_size(self) -> usize {
+        int_field(self.id(), "OutQueueSize") as usize
+    }
+
+    /// TLS certificate verification result (0 = valid).
+    pub fn valid_cert(self) -> i32 {
+        int_field(self.id(), "ValidCert")
+    }
+
+    /// Server: number of NetClients.
+    pub fn total_clients(self) -> usize {
+        int_field(self.id(), "TotalClients") as usize
+    }
+
+    /// Server: the NetClients, oldest first.
+    pub fn clients(self) -> impl Iterator<Item = NetClient> {
+        std::iter::successors(
+            obj_field(self.id(), "Clients").map(NetClient::from_id_unchecked),
+            |c| obj_field(c.id(), "Next").map(NetClient::from_id_unchecked),
+        )
+    }
+
+    /// Sets a callback field (`"Feedback"`, `"Incoming"`, `"Outgoing"`).
+    pub fn set_callback(self, field: &str, f: Function) -> Res<()> {
+        self.set(field, f)
+    }
+}
+
+impl ClientSocket {
+    /// The connection state.
+    pub fn state(self) -> NTC {
+        NTC(int_field(self.id(), "State"))
+    }
+
+    /// The NetClient this socket belongs to.
+    pub fn client(self) -> Option<NetClient> {
+        obj_field(self.id(), "Client").map(NetClient::from_id_unchecked)
+    }
+
+    /// The server NetSocket.
+    pub fn server(self) -> Option<NetSocket> {
+        self.owner().map(NetSocket::from_id_unchecked)
+    }
+
+    /// Next socket of the same NetClient.
+    pub fn next(self) -> Option<ClientSocket> {
+        obj_field(self.id(), "Next").map(ClientSocket::from_id_unchecked)
+    }
+
+    /// Bytes accepted by Write and not yet handed to the kernel.
+    pub fn out_queue_size(self) -> usize {
+        int_field(self.id(), "OutQueueSize") as usize
+    }
+
+    /// `SetSSL`: STARTTLS with the server's certificate.
+    pub fn set_ssl(self) -> Res<()> {
+        self.method(AC(-9), &mut []).to_result()
+    }
+}
+
+impl NetClient {
+    /// The client's IP address.
+    pub fn ip(self) -> Option<IPAddress> {
+        self.get("IP")
+            .ok()
+            .and_then(|v| v.downcast_ref::<IPAddress>().copied())
+    }
+
+    /// Number of sockets.
+    pub fn total_connections(self) -> usize {
+        int_field(self.id(), "TotalConnections") as usize
+    }
+
+    /// The sockets, oldest first.
+    pub fn connections(self) -> impl Iterator<Item = ClientSocket> {
+        std::iter::successors(
+            obj_field(self.id(), "Connections").map(ClientSocket::from_id_unchecked),
+            |c| obj_field(c.id(), "Next").map(ClientSocket::from_id_unchecked),
+        )
+    }
+
+    /// Next NetClient of the server.
+    pub fn next(self) -> Option<NetClient> {
+        obj_field(self.id(), "Next").map(NetClient::from_id_unchecked)
+    }
+
+    /// Previous NetClient of the server.
+    pub fn prev(self) -> Option<NetClient> {
+        obj_field(self.id(), "Prev").map(NetClient::from_id_unchecked)
+    }
+}
+
+/// Typed builder for NetSocket (fields are applied in call order, then Init).
+#[must_use]
+pub struct NetSocketBuilder {
+    fields: Vec<(&'static str, Value)>,
+}
+
+impl NetSocketBuilder {
+    fn with(mut self, name: &'static str, v: impl Into<Value>) -> Self {
+        self.fields.push((name, v.into()));
+        self
+    }
+    /// Address.
+    pub fn address(self, a: &str) -> Self {
+        self.with("Address", a)
+    }
+    /// Port.
+    pub fn port(self, p: u16) -> Self {
+        self.with("Port", p as i32)
+    }
+    /// Flags.
+    pub fn flags(self, f: NSF) -> Self {
+        self.with("Flags", f)
+    }
+    /// MsgLimit.
+    pub fn msg_limit(self, n: usize) -> Self {
+        self.with("MsgLimit", n)
+    }
+    /// Backlog.
+    pub fn backlog(self, n: i32) -> Self {
+        self.with("Backlog", n)
+    }
+    /// ClientLimit.
+    pub fn client_limit(self, n: i32) -> Self {
+        self.with("ClientLimit", n)
+    }
+    /// SocketLimit.
+    pub fn socket_limit(self, n: i32) -> Self {
+        self.with("SocketLimit", n)
+    }
+    /// Feedback callback.
+    pub fn feedback(self, f: Function) -> Self {
+        self.with("Feedback", f)
+    }
+    /// Incoming callback.
+    pub fn incoming(self, f: Function) -> Self {
+        self.with("Incoming", f)
+    }
+    /// Outgoing callback.
+    pub fn outgoing(self, f: Function) -> Self {
+        self.with("Outgoing", f)
+    }
+    /// Any field by name.
+    pub fn field(self, name: &'static str, v: impl Into<Value>) -> Self {
+        self.with(name, v)
+    }
+    /// Creates and initialises the NetSocket.
+    pub fn build(self) -> Res<NetSocket> {
+        crate::register_classes()?;
+        create("NetSocket", self.fields).map(NetSocket::from_id_unchecked)
+    }
+}

@@ -1,0 +1,382 @@
+//! The NetSocket class: its field table, actions and methods, declared to the kernel.
+
+use crate::constants::{NSF, NSF_TABLE, NTC, NTC_TABLE};
+use crate::data::{NetClientData, NetSocketData};
+use crate::stream::{self, disconnect, with_stream, Ep, How};
+use crate::{client, server};
+use parasol_core::field::fd::*;
+use parasol_core::{
+    ActionArgs, ArgSpec, ClassBuilder, FieldKind, MetaClass, ObjectPtr, Res, Value, AC, CCF,
+    CLASSID, ERR,
+};
+use std::sync::Arc;
+
+fn opt_string(v: Value) -> Res<Option<String>> {
+    Ok(match v {
+        Value::None => None,
+        v => Some(v.as_str()?.to_owned()).filter(|s| !s.is_empty()),
+    })
+}
+
+fn int_in(v: &Value, lo: i64, hi: i64) -> Res<i32> {
+    let n = v.to_int()?;
+    if (lo..=hi).contains(&n) {
+        Ok(n as i32)
+    } else {
+        Err(ERR::OutOfRange)
+    }
+}
+
+fn role_ep(ptr: &ObjectPtr) -> Res<Ep> {
+    let d = ptr.try_data::<NetSocketData>()?;
+    if d.is_server() {
+        Err(ERR::NoSupport)
+    } else {
+        Ok(Ep::Client(ptr.id()))
+    }
+}
+
+/// Registers NetSocket. Called once by [`crate::register_classes`].
+pub(crate) fn register() -> Res<Arc<MetaClass>> {
+    ClassBuilder::<NetSocketData>::new("NetSocket")
+        .version(1.0)
+        .category(CCF::NETWORK)
+        .doc("A TCP connection (client) or listener (server, NSF::SERVER), optionally with TLS (NSF::SSL).")
+        .field("Address", FieldKind::Str, FD_RI, |f| {
+            f.get(|d| d.address.as_deref().map_or(Value::None, Value::from))
+                .set(|d, v| {
+                    d.address = opt_string(v)?;
+                    Ok(())
+                })
+                .doc("Client: host to connect to. Server: local bind address (IP literal or localhost).")
+        })
+        .field("Backlog", FieldKind::Int, FD_RI, |f| {
+            f.get(|d| Value::Int(d.backlog))
+                .set(|d, v| {
+                    d.backlog = int_in(&v, 1, i32::MAX as i64)?;
+                    Ok(())
+                })
+                .doc("listen() backlog.")
+        })
+        .field("ClientData", FieldKind::Any, FD_RW, |f| {
+            f.get(|d| d.client_data.clone())
+                .set(|d, v| {
+                    d.client_data = v;
+                    Ok(())
+                })
+                .doc("Free user value.")
+        })
+        .field("ClientLimit", FieldKind::Int, FD_RW, |f| {
+            f.get(|d| Value::Int(d.client_limit))
+                .set(|d, v| {
+                    d.client_limit = int_in(&v, 0, i32::MAX as i64)?;
+                    Ok(())
+                })
+                .doc("Server: most distinct client IP addresses at once.")
+        })
+        .field("Clients", FieldKind::Object, FD_READ, |f| {
+            f.get(|d| d.server.first_client.into()).doc("Server: the first NetClient (each has Next/Prev).")
+        })
+        .field("Error", FieldKind::Error, FD_READ, |f| {
+            f.get(|d| Value::Int(d.stream.error.0)).doc("Why the last connection ended or failed.")
+        })
+        .field("Feedback", FieldKind::Function, FD_RW, |f| {
+            f.get(|d| d.feedback.clone().into())
+                .set(|d, v| {
+                    d.feedback = v.to_function()?;
+                    Ok(())
+                })
+                .doc("State callback: (NetSocket, State) or, on a server, (NetSocket, ClientSocket, State).")
+        })
+        .field("Flags", FieldKind::Int, FD_RI, |f| {
+            f.get(|d| Value::Int(d.flags.0))
+                .set(|d, v| {
+                    d.flags = NSF(v.to_i32()?);
+                    Ok(())
+                })
+                .flags(NSF_TABLE)
+                .doc("NSF flags: SERVER, SSL, SSL_NO_VERIFY, MULTI_CONNECT, SYNCHRONOUS, LOG_ALL.")
+        })
+        .field("Handle", FieldKind::Int, FD_RI, |f| {
+            f.get(|d| {
+                use std::os::fd::AsRawFd;
+                let fd = d
+                    .stream
+                    .conn
+                    .as_ref()
+                    .map(|c| c.socket_ref().as_raw_fd())
+                    .or_else(|| d.server.listener.as_ref().map(|l| l.as_raw_fd()))
+                    .or(d.adopt_fd)
+                    .unwrap_or(-1);
+                Value::Int(fd)
+            })
+            .set(|d, v| {
+                d.adopt_fd = Some(int_in(&v, 0, i32::MAX as i64)?);
+                Ok(())
+            })
+            .doc("OS descriptor; set before Init to adopt a connected TCP socket.")
+        })
+        .field("Incoming", FieldKind::Function, FD_RW, |f| {
+            f.get_obj(|o| Ok(o.try_data::<NetSocketData>()?.incoming.clone().into()))
+                .set_obj(|o, v| {
+                    let func = v.to_function()?;
+                    let defined = func.defined();
+                    o.try_data_mut::<NetSocketData>()?.incoming = func;
+                    if defined && o.initialised() {
+                        // Bytes kept for Read while no callback was set are offered now.
+                        if let Ok(ep) = role_ep(o) {
+                            stream::recall(ep);
+                        }
+                    }
+                    Ok(())
+                })
+                .doc("Data callback: (NetSocket) or, on a server, (NetSocket, ClientSocket) → ERR.")
+        })
+        .field("MsgLimit", FieldKind::Int, FD_RI, |f| {
+            f.get(|d| Value::Int(d.stream.msg_limit as i32))
+                .set(|d, v| {
+                    d.stream.msg_limit = int_in(&v, 1, i32::MAX as i64)? as usize;
+                    Ok(())
+                })
+                .doc("Most bytes the outgoing queue may hold (per ClientSocket on a server).")
+        })
+        .field("OutQueueSize", FieldKind::Int, FD_READ, |f| {
+            f.get(|d| Value::Int(d.stream.out_len().min(i32::MAX as usize) as i32))
+                .doc("Bytes accepted by Write and not yet handed to the kernel.")
+        })
+        .field("Outgoing", FieldKind::Function, FD_RW, |f| {
+            f.get_obj(|o| Ok(o.try_data::<NetSocketData>()?.outgoing.clone().into()))
+                .set_obj(|o, v| {
+                    let func = v.to_function()?;
+                    let defined = func.defined();
+                    {
+                        let mut d = o.try_data_mut::<NetSocketData>()?;
+                        d.outgoing = func;
+                        d.stream.outgoing_armed = defined;
+                    }
+                    if defined && o.initialised() {
+                        if let Ok(ep) = role_ep(o) {
+                            if stream::state_of(ep) == NTC::CONNECTED {
+                                stream::recall(ep);
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+                .doc("Client: called while the queue is empty, to write more → ERR.")
+        })
+        .field("Port", FieldKind::Int, FD_RI, |f| {
+            f.get(|d| Value::Int(d.port))
+                .set(|d, v| {
+                    d.port = int_in(&v, 0, 65535)?;
+                    Ok(())
+                })
+                .doc("Client: remote port. Server: local port (0 picks one; read it back after Init).")
+        })
+        .field("SocketLimit", FieldKind::Int, FD_RW, |f| {
+            f.get(|d| Value::Int(d.socket_limit))
+                .set(|d, v| {
+                    d.socket_limit = int_in(&v, 0, i32::MAX as i64)?;
+                    Ok(())
+                })
+                .doc("Server: most sockets per client IP address.")
+        })
+        .field("State", FieldKind::Int, FD_READ, |f| {
+            f.get(|d| Value::from(if d.is_server() { NTC::MULTISTATE } else { d.stream.state }))
+                .lookup(NTC_TABLE)
+                .doc("NTC state; a server reads MULTISTATE.")
+        })
+        .field("TotalClients", FieldKind::Int, FD_READ, |f| {
+            f.get(|d| Value::Int(d.server.total_clients)).doc("Server: number of NetClients (distinct IPs).")
+        })
+        .field("ValidCert", FieldKind::Int, FD_READ, |f| {
+            f.get(|d| Value::Int(d.client.valid_cert))
+                .doc("TLS: 0 if the peer certificate is valid, else an OpenSSL X509_V code.")
+        })
+        .field("SSLCertificate", FieldKind::Str, FD_RI, |f| {
+            f.get(|d| d.ssl_certificate.as_deref().map_or(Value::None, Value::from))
+                .set(|d, v| {
+                    d.ssl_certificate = opt_string(v)?;
+                    Ok(())
+                })
+                .doc("Server TLS certificate chain: PEM file, PEM text, or a .p12/.pfx file.")
+        })
+        .field("SSLPrivateKey", FieldKind::Str, FD_RI, |f| {
+            f.get(|d| d.ssl_private_key.as_deref().map_or(Value::None, Value::from))
+                .set(|d, v| {
+                    d.ssl_private_key = opt_string(v)?;
+                    Ok(())
+                })
+                .doc("Server TLS private key: PEM file or PEM text (PKCS#8, PKCS#1, SEC1, encrypted PKCS#8).")
+        })
+        .field("SSLKeyPassword", FieldKind::Str, FD_RI, |f| {
+            f.get(|d| d.ssl_key_password.as_ref().map_or(Value::None, |_| Value::from("********")))
+                .set(|d, v| {
+                    d.ssl_key_password = opt_string(v)?;
+                    Ok(())
+                })
+                .doc("Password of an encrypted key or PKCS#12 file (reads back masked).")
+        })
+        .field("SSLCACertificate", FieldKind::Str, FD_RI, |f| {
+            f.get(|d| d.ssl_ca.as_deref().map_or(Value::None, Value::from))
+                .set(|d, v| {
+                    d.ssl_ca = opt_string(v)?;
+                    Ok(())
+                })
+                .doc("Client TLS: extra CA certificates to trust (PEM file or PEM text), besides the system store.")
+        })
+        .action(AC::Init, |o, _| init(o))
+        .action(AC::Free, |o, _| {
+            free(o);
+            ERR::Okay
+        })
+        .action(AC::Read, |o, args| {
+            let ActionArgs::Read { buffer, result } = args else { return ERR::Args };
+            *result = 0;
+            match role_ep(o) {
+                Ok(ep) => match stream::read(ep, buffer) {
+                    Ok(n) => {
+                        *result = n;
+                        ERR::Okay
+                    }
+                    Err(e) => e,
+                },
+                Err(e) => e,
+            }
+        })
+        .action(AC::Write, |o, args| {
+            let ActionArgs::Write { buffer, result } = args else { return ERR::Args };
+            *result = 0;
+            match role_ep(o) {
+                Ok(ep) => {
+                    let (e, n) = stream::write(ep, buffer);
+                    *result = n;
+                    e
+                }
+                Err(e) => {
+                    log::warn!("{} Write on a server socket: use the ClientSocket", parasol_core::log::ctx(o));
+                    e
+                }
+            }
+        })
+        .action(AC::Disable, |o, _| {
+            let is_server = o.try_data::<NetSocketData>().map(|d| d.is_server()).unwrap_or(false);
+            if is_server {
+                server::stop_listening(o);
+            } else {
+                disconnect(Ep::Client(o.id()), How::Abort);
+            }
+            ERR::Okay
+        })
+        .method(
+            "Connect",
+            vec![
+                ArgSpec::input("Address", FieldKind::Str),
+                ArgSpec::input("Port", FieldKind::Int),
+                ArgSpec::optional("Timeout", FieldKind::Double),
+            ],
+            |o, args| {
+                let address = args[0].as_str().unwrap_or("").to_owned();
+                let port = args[1].to_i32().unwrap_or(0);
+                let timeout = if args[2].is_none() { 0.0 } else { args[2].to_double().unwrap_or(-1.0) };
+                client::connect(o, &address, port, timeout)
+            },
+        )
+        .method_doc("Connects to Address:Port; Timeout (seconds, 0 = none) bounds resolve + connect + TLS.")
+        .method("GetLocalIPAddress", vec![ArgSpec::result("Address", FieldKind::Struct("IPAddress"))], |o, args| {
+            let is_server = o.try_data::<NetSocketData>().map(|d| d.is_server()).unwrap_or(false);
+            let addr = if is_server { server::local_address(o) } else { client::local_address(o) };
+            match addr {
+                Some(a) => {
+                    args[0] = Value::Struct(std::rc::Rc::new(a));
+                    ERR::Okay
+                }
+                None => ERR::NotInitialised,
+            }
+        })
+        .method_doc("The bound (server) or connected (client) local address, with port.")
+        .method("DisconnectClient", vec![ArgSpec::input("Client", FieldKind::Object)], |o, args| {
+            let Ok(nc) = args[0].to_object() else { return ERR::NullArgs };
+            let Ok(ncp) = nc.ptr() else { return ERR::NoMatchingObject };
+            if ncp.class().id() != CLASSID::NETCLIENT {
+                return ERR::WrongClass;
+            }
+            let owner = ncp.try_data::<NetClientData>().ok().and_then(|d| d.server);
+            if owner != Some(o.id()) {
+                return ERR::Args;
+            }
+            server::disconnect_client(o.id(), nc);
+            ERR::Okay
+        })
+        .method_doc("Closes every socket of a NetClient gracefully.")
+        .method("DisconnectSocket", vec![ArgSpec::input("Socket", FieldKind::Object)], |o, args| {
+            let Ok(cs) = args[0].to_object() else { return ERR::NullArgs };
+            let Ok(csp) = cs.ptr() else { return ERR::NoMatchingObject };
+            if csp.class().id() != CLASSID::CLIENTSOCKET {
+                return ERR::WrongClass;
+            }
+            let owner = csp.try_data::<crate::data::ClientSocketData>().ok().and_then(|d| d.server);
+            if owner != Some(o.id()) {
+                return ERR::Args;
+            }
+            disconnect(Ep::Accepted { sock: cs, server: o.id() }, How::Local);
+            ERR::Okay
+        })
+        .method_doc("Closes one ClientSocket gracefully.")
+        .method_at(AC(-9), "SetSSL", vec![], |o, _| crate::ssl::set_ssl(o.id()))
+        .method_doc("Upgrades a connected plaintext socket to TLS in place (STARTTLS).")
+        .register()
+}
+
+fn init(o: &ObjectPtr) -> ERR {
+    let (is_server, adopt, address, port, ssl, ssl_ca, verify) = {
+        let Ok(d) = o.try_data::<NetSocketData>() else {
+            return ERR::InUse;
+        };
+        (
+            d.is_server(),
+            d.adopt_fd,
+            d.address.clone(),
+            d.port,
+            d.flags.contains(NSF::SSL),
+            d.ssl_ca.clone(),
+            !d.flags.contains(NSF::SSL_NO_VERIFY),
+        )
+    };
+    if is_server {
+        return server::init(o);
+    }
+    if ssl {
+        match parasol_net::tls::ClientTemplate::new(ssl_ca.as_deref(), verify) {
+            Ok(t) => {
+                if let Ok(mut d) = o.try_data_mut::<NetSocketData>() {
+                    d.client.tls = Some(t);
+                }
+            }
+            Err(e) => return e,
+        }
+    }
+    if let Some(fd) = adopt {
+        return client::adopt(o, fd).err().unwrap_or(ERR::Okay);
+    }
+    match address {
+        Some(a) if port > 0 => {
+            // Init connects as if Connect were called.
+            client::connect_from(o, &a, port, 0.0, true)
+        }
+        _ => ERR::Okay,
+    }
+}
+
+fn free(o: &ObjectPtr) {
+    let is_server = o
+        .try_data::<NetSocketData>()
+        .map(|d| d.is_server())
+        .unwrap_or(false);
+    if is_server {
+        server::free(o);
+    } else {
+        disconnect(Ep::Client(o.id()), How::Freed);
+    }
+    let _ = with_stream(Ep::Client(o.id()), |s| s.pre_queue.clear());
+}

@@ -1,0 +1,630 @@
+//! The connection driver shared by client NetSockets and ClientSockets: readiness handling,
+//! the Incoming/Outgoing/Feedback callbacks, Read, Write and every way a connection ends.
+//!
+//! Rules kept here (see NETSOCKET.md): Incoming is called only when bytes are staged; what it
+//! leaves is offered again next cycle; reading nothing discards with a warning; Terminate closes
+//! gracefully; Retry pauses reading until the queue is at most half of MsgLimit. Reads and
+//! Outgoing pumping are bounded per cycle so one socket cannot starve the others.
+
+use crate::constants::{NSF, NTC};
+use crate::data::{ClientSocketData, NetSocketData, Stream};
+use parasol_core::msgloop::{io_deregister, io_recall, io_register, Interest, Ready};
+use parasol_core::{free_resource, Function, ObjectId, ObjectPtr, ObjectScope, Res, Value, ERR};
+use parasol_net::conn::Fill;
+use parasol_net::linger::{close_gracefully, DEFAULT_LINGER};
+use parasol_net::Connection;
+use std::cell::RefMut;
+use std::rc::Rc;
+
+/// Incoming calls per socket per cycle before yielding to other sockets.
+const READ_BUDGET: usize = 16;
+/// Outgoing calls per socket per cycle.
+const PUMP_BUDGET: usize = 16;
+
+/// The object a stream belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ep {
+    /// A client NetSocket.
+    Client(ObjectId),
+    /// A ClientSocket accepted by `server`.
+    Accepted { sock: ObjectId, server: ObjectId },
+}
+
+/// How a connection ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum How {
+    /// The peer closed gracefully after everything was delivered: Error Okay.
+    PeerClosed,
+    /// The connection failed: Error set to the ERR; the socket is closed at once.
+    Failed(ERR),
+    /// Closed locally (Terminate, DisconnectSocket …): queued data is still flushed; Error kept.
+    Local,
+    /// Disable: both directions shut at once, queue discarded; Error kept.
+    Abort,
+    /// The object is being freed: like `Local` but no Feedback.
+    Freed,
+}
+
+impl Ep {
+    pub fn obj(self) -> ObjectId {
+        match self {
+            Ep::Client(o) => o,
+            Ep::Accepted { sock, .. } => sock,
+        }
+    }
+
+    pub fn server(self) -> Option<ObjectId> {
+        match self {
+            Ep::Client(_) => None,
+            Ep::Accepted { server, .. } => Some(server),
+        }
+    }
+
+    /// Callback arguments naming the socket: `(NetSocket)` or `(NetSocket, ClientSocket)`.
+    fn args(self) -> Vec<Value> {
+        match self {
+            Ep::Client(o) => vec![Value::Object(o)],
+            Ep::Accepted { sock, server } => vec![Value::Object(server), Value::Object(sock)],
+        }
+    }
+}
+
+/// Borrows the stream of `ptr` (a NetSocket or a ClientSocket).
+pub(crate) fn stream_of(ptr: &ObjectPtr) -> Option<RefMut<'_, Stream>> {
+    if let Ok(d) = ptr.try_data_mut::<NetSocketData>() {
+        return Some(RefMut::map(d, |d| &mut d.stream));
+    }
+    ptr.try_data_mut::<ClientSocketData>()
+        .ok()
+        .map(|d| RefMut::map(d, |d| &mut d.stream))
+}
+
+/// Runs `f` on the stream of the endpoint; `None` if the object is gone or busy.
+pub(crate) fn with_stream<R>(ep: Ep, f: impl FnOnce(&mut Stream) -> R) -> Option<R> {
+    let ptr = ep.obj().ptr().ok()?;
+    let mut s = stream_of(&ptr)?;
+    Some(f(&mut s))
+}
+
+fn server_flags(ep: Ep) -> NSF {
+    let id = ep.server().unwrap_or(ep.obj());
+    id.ptr()
+        .ok()
+        .and_then(|p| p.try_data::<NetSocketData>().ok().map(|d| d.flags))
+        .unwrap_or_default()
+}
+
+fn netsocket_fn(id: ObjectId, pick: fn(&NetSocketData) -> &Function) -> Function {
+    id.ptr()
+        .ok()
+        .and_then(|p| p.try_data::<NetSocketData>().ok().map(|d| pick(&d).clone()))
+        .unwrap_or_default()
+}
+
+fn clientsocket_fn(id: ObjectId, pick: fn(&ClientSocketData) -> &Function) -> Function {
+    id.ptr()
+        .ok()
+        .and_then(|p| {
+            p.try_data::<ClientSocketData>()
+                .ok()
+                .map(|d| pick(&d).clone())
+        })
+        .unwrap_or_default()
+}
+
+fn feedback_of(ep: Ep) -> Function {
+    netsocket_fn(ep.server().unwrap_or(ep.obj()), |d| &d.feedback)
+}
+
+fn incoming_of(ep: Ep) -> Function {
+    match ep {
+        Ep::Client(o) => netsocket_fn(o, |d| &d.incoming),
+        Ep::Accepted { sock, server } => {
+            let own = clientsocket_fn(sock, |d| &d.incoming);
+            if own.defined() {
+                own
+            } else {
+                netsocket_fn(server, |d| &d.incoming)
+            }
+        }
+    }
+}
+
+fn clear_incoming(ep: Ep) {
+    match ep {
+        Ep::Client(o) => {
+            if let Ok(p) = o.ptr() {
+                if let Ok(mut d) = p.try_data_mut::<NetSocketData>() {
+                    d.incoming.clear();
+                }
+            }
+        }
+        Ep::Accepted { sock, server } => {
+            if let Ok(p) = sock.ptr() {
+                if let Ok(mut d) = p.try_data_mut::<ClientSocketData>() {
+                    if d.incoming.defined() {
+                        d.incoming.clear();
+                        return;
+                    }
+                }
+            }
+            // The server's Incoming serves every client; Terminate from one client closes that
+            // client without disabling the others.
+            let _ = server;
+        }
+    }
+}
+
+fn outgoing_of(ep: Ep) -> Function {
+    match ep {
+        Ep::Client(o) => netsocket_fn(o, |d| &d.outgoing),
+        Ep::Accepted { sock, .. } => clientsocket_fn(sock, |d| &d.outgoing),
+    }
+}
+
+fn clear_outgoing(ep: Ep) {
+    if let Ok(p) = ep.obj().ptr() {
+        if let Ok(mut d) = p.try_data_mut::<NetSocketData>() {
+            d.outgoing.clear();
+        } else if let Ok(mut d) = p.try_data_mut::<ClientSocketData>() {
+            d.outgoing.clear();
+        }
+    }
+}
+
+/// Sets the state and fires Feedback once if it changed (after the field holds the new value).
+pub(crate) fn set_state(ep: Ep, new: NTC) {
+    let changed = with_stream(ep, |s| {
+        if s.state == new {
+            false
+        } else {
+            s.state = new;
+            true
+        }
+    });
+    if changed != Some(true) {
+        return;
+    }
+    if server_flags(ep).contains(NSF::LOG_ALL) {
+        log::info!(
+            "{} state {}",
+            parasol_core::log::IdCtx(ep.obj()),
+            new.name()
+        );
+    } else {
+        log::debug!(
+            "{} state {}",
+            parasol_core::log::IdCtx(ep.obj()),
+            new.name()
+        );
+    }
+    let fb = feedback_of(ep);
+    if fb.defined() {
+        let mut args = ep.args();
+        args.push(Value::from(new));
+        fb.call(&args);
+    }
+}
+
+/// The current state.
+pub(crate) fn state_of(ep: Ep) -> NTC {
+    with_stream(ep, |s| s.state).unwrap_or(NTC::DISCONNECTED)
+}
+
+/// Registers the stream's socket with the loop (readable and writable, edge-triggered).
+pub(crate) fn register(ep: Ep) -> Res<()> {
+    let ptr = ep.obj().ptr()?;
+    let mut s = stream_of(&ptr).ok_or(ERR::LostClass)?;
+    let conn = s.conn.as_mut().ok_or(ERR::NotInitialised)?;
+    let handler = Rc::new(move |ready: Ready| on_ready(ep, ready));
+    let token = io_register(
+        conn.socket(),
+        Interest::READABLE | Interest::WRITABLE,
+        handler,
+    )?;
+    s.token = Some(token);
+    Ok(())
+}
+
+/// Asks the loop to run this stream's handler on the next cycle.
+pub(crate) fn recall(ep: Ep) {
+    if let Some(Some(t)) = with_stream(ep, |s| s.token) {
+        io_recall(t);
+    }
+}
+
+/// Runs the readiness handler now (SYNCHRONOUS mode drives sockets itself).
+pub(crate) fn drive_now(ep: Ep, ready: Ready) {
+    on_ready(ep, ready);
+}
+
+fn on_ready(ep: Ep, ready: Ready) {
+    let Ok(ptr) = ep.obj().ptr() else { return };
+    let _scope = ObjectScope::enter(&ptr);
+    let server_ptr = ep.server().and_then(|s| s.ptr().ok());
+    let _server_scope = server_ptr.as_ref().map(ObjectScope::enter);
+    with_stream(ep, |s| s.in_handler = true);
+    drive(ep, ready);
+    with_stream(ep, |s| s.in_handler = false);
+}
+
+fn drive(ep: Ep, ready: Ready) {
+    if state_of(ep) == NTC::CONNECTING {
+        crate::client::connect_step(ep);
+    }
+    if state_of(ep) == NTC::HANDSHAKING {
+        handshake_step(ep);
+    }
+    if state_of(ep) != NTC::CONNECTED {
+        return;
+    }
+    if !write_step(ep) {
+        return;
+    }
+    read_step(ep, ready);
+}
+
+/// Drives a TLS handshake; on completion the stream becomes CONNECTED.
+pub(crate) fn handshake_step(ep: Ep) {
+    let Some(Some((fill, handshaking, valid_cert))) = with_stream(ep, |s| {
+        s.conn.as_mut().map(|c| {
+            let fill = c.fill();
+            let flushed = c.flush();
+            let fill = match (fill, flushed) {
+                (Fill::Failed(e), _) | (_, Err(e)) => Fill::Failed(e),
+                (f, _) => f,
+            };
+            (fill, c.handshaking(), c.tls().map_or(0, |t| t.valid_cert()))
+        })
+    }) else {
+        return;
+    };
+    if let Ep::Client(o) = ep {
+        crate::client::record_valid_cert(o, valid_cert);
+    }
+    match fill {
+        Fill::Failed(e) => {
+            let e = if e == ERR::Disconnected || e == ERR::Security {
+                ERR::Security
+            } else {
+                e
+            };
+            log::warn!(
+                "{} TLS handshake failed",
+                parasol_core::log::IdCtx(ep.obj())
+            );
+            disconnect(ep, How::Failed(e));
+        }
+        Fill::Eof => disconnect(ep, How::Failed(ERR::Security)),
+        _ if !handshaking => {
+            if let Some(Some(desc)) = with_stream(ep, |s| {
+                s.conn.as_ref().and_then(|c| c.tls()).map(|t| t.describe())
+            }) {
+                log::debug!(
+                    "{} TLS established: {desc}",
+                    parasol_core::log::IdCtx(ep.obj())
+                );
+            }
+            became_connected(ep);
+        }
+        _ => {}
+    }
+}
+
+/// The connection is usable: state CONNECTED (Feedback), queued data flushed, Outgoing armed.
+pub(crate) fn became_connected(ep: Ep) {
+    if let Ep::Client(o) = ep {
+        crate::client::cancel_connect_timer(o);
+    }
+    with_stream(ep, |s| s.outgoing_armed = true);
+    set_state(ep, NTC::CONNECTED);
+    if state_of(ep) == NTC::CONNECTED {
+        recall(ep);
+    }
+}
+
+/// Flushes the queue, resumes paused reading, and pumps Outgoing. False if the stream ended.
+fn write_step(ep: Ep) -> bool {
+    let Some(Some((result, had_queue, out_len, limit, paused))) = with_stream(ep, |s| {
+        let limit = s.msg_limit;
+        let paused = s.paused;
+        s.conn.as_mut().map(|c| {
+            let had = c.out_len() > 0;
+            (c.flush(), had, c.out_len(), limit, paused)
+        })
+    }) else {
+        return false;
+    };
+    let drained = match result {
+        Ok(d) => d,
+        Err(e) => {
+            disconnect(ep, How::Failed(e));
+            return false;
+        }
+    };
+    if paused && out_len <= limit / 2 {
+        with_stream(ep, |s| s.paused = false);
+    }
+    if drained {
+        if had_queue && outgoing_of(ep).defined() {
+            with_stream(ep, |s| s.outgoing_armed = true);
+        }
+        pump_outgoing(ep);
+    }
+    state_of(ep) == NTC::CONNECTED
+}
+
+fn taken_total(ep: Ep) -> Option<(u64, usize)> {
+    with_stream(ep, |s| {
+        s.conn.as_ref().map(|c| (c.taken_total(), c.out_len()))
+    })
+    .flatten()
+}
+
+/// Calls Outgoing while it keeps writing and the queue stays empty, bounded per cycle.
+pub(crate) fn pump_outgoing(ep: Ep) {
+    for _ in 0..PUMP_BUDGET {
+        if with_stream(ep, |s| s.outgoing_armed) != Some(true) {
+            return;
+        }
+        let cb = outgoing_of(ep);
+        if !cb.defined() {
+            with_stream(ep, |s| s.outgoing_armed = false);
+            return;
+        }
+        let Some((before, queued)) = taken_total(ep) else {
+            return;
+        };
+        if queued > 0 {
+            return;
+        }
+        let r = cb.call(&ep.args());
+        if state_of(ep) != NTC::CONNECTED {
+            return;
+        }
+        if r != ERR::Okay {
+            if r == ERR::Exception {
+                log::warn!(
+                    "{} Outgoing failed; callback cleared",
+                    parasol_core::log::IdCtx(ep.obj())
+                );
+            }
+            clear_outgoing(ep);
+            with_stream(ep, |s| s.outgoing_armed = false);
+            return;
+        }
+        let Some((after, queued)) = taken_total(ep) else {
+            return;
+        };
+        if after == before {
+            with_stream(ep, |s| s.outgoing_armed = false);
+            return;
+        }
+        if queued > 0 {
+            return;
+        }
+    }
+    recall(ep);
+}
+
+/// Stages input and hands it to Incoming until the socket is drained or the budget is spent.
+fn read_step(ep: Ep, ready: Ready) {
+    for _ in 0..READ_BUDGET {
+        if with_stream(ep, |s| s.paused) != Some(false) {
+            return;
+        }
+        let incoming = incoming_of(ep);
+        let Some(Some(fill)) = with_stream(ep, |s| s.conn.as_mut().map(Connection::fill)) else {
+            return;
+        };
+        match fill {
+            Fill::Data { drained } => {
+                if !incoming.defined() {
+                    // Nobody reads from the loop: keep the bytes for the Read action.
+                    with_stream(ep, |s| s.conn.as_mut().map(Connection::settle));
+                    return;
+                }
+                let before = staged(ep);
+                let r = incoming.call(&ep.args());
+                if state_of(ep) != NTC::CONNECTED || !ep.obj().exists() {
+                    return;
+                }
+                let after = staged(ep);
+                match r {
+                    ERR::Terminate | ERR::Exception => {
+                        clear_incoming(ep);
+                        disconnect(ep, How::Local);
+                        return;
+                    }
+                    ERR::Retry => {
+                        let pause = with_stream(ep, |s| {
+                            if let Some(c) = s.conn.as_mut() {
+                                c.settle();
+                            }
+                            let pause = s.out_len() > s.msg_limit / 2;
+                            s.paused = pause;
+                            pause
+                        });
+                        if pause == Some(false) {
+                            recall(ep);
+                        }
+                        return;
+                    }
+                    _ => {
+                        if after > 0 && after == before {
+                            let n = with_stream(ep, |s| {
+                                s.conn.as_mut().map_or(0, Connection::discard_staged)
+                            });
+                            log::warn!(
+                                "{} Incoming read nothing: {} bytes discarded",
+                                parasol_core::log::IdCtx(ep.obj()),
+                                n.unwrap_or(0)
+                            );
+                        } else if after > 0 {
+                            with_stream(ep, |s| s.conn.as_mut().map(Connection::settle));
+                            recall(ep);
+                            return;
+                        }
+                    }
+                }
+                if drained && !ready.read_closed && !ready.error {
+                    return;
+                }
+            }
+            Fill::Empty => return,
+            Fill::Eof => {
+                disconnect(ep, How::PeerClosed);
+                return;
+            }
+            Fill::Failed(e) => {
+                disconnect(ep, How::Failed(e));
+                return;
+            }
+        }
+    }
+    recall(ep);
+}
+
+fn staged(ep: Ep) -> usize {
+    with_stream(ep, |s| s.conn.as_ref().map_or(0, Connection::staged_len)).unwrap_or(0)
+}
+
+/// Ends the connection (see [`How`]); fires Feedback(DISCONNECTED) unless freeing, and releases
+/// an accepted ClientSocket.
+pub(crate) fn disconnect(ep: Ep, how: How) {
+    let Some((conn, token, was)) = with_stream(ep, |s| {
+        let conn = s.conn.take();
+        let token = s.token.take();
+        s.pre_queue.clear();
+        s.paused = false;
+        s.outgoing_armed = false;
+        let was = s.state;
+        if was != NTC::DISCONNECTED || conn.is_some() {
+            s.ended = true;
+        }
+        match how {
+            How::PeerClosed => s.error = ERR::Okay,
+            How::Failed(e) => s.error = e,
+            _ => {}
+        }
+        (conn, token, was)
+    }) else {
+        return;
+    };
+    if let Some(mut conn) = conn {
+        if let Some(t) = token {
+            io_deregister(t, conn.socket());
+        }
+        match how {
+            How::PeerClosed if conn.out_len() > 0 => close_gracefully(conn, DEFAULT_LINGER),
+            How::PeerClosed | How::Failed(_) => drop(conn),
+            How::Local | How::Freed => close_gracefully(conn, DEFAULT_LINGER),
+            How::Abort => {
+                conn.shutdown_both();
+                drop(conn);
+            }
+        }
+    }
+    if let Ep::Client(o) = ep {
+        crate::client::connection_gone(o, how);
+    }
+    match how {
+        How::Failed(e) => log::info!(
+            "{} disconnected: {e:?} ({e})",
+            parasol_core::log::IdCtx(ep.obj())
+        ),
+        _ => log::debug!(
+            "{} disconnected ({how:?})",
+            parasol_core::log::IdCtx(ep.obj())
+        ),
+    }
+    if how != How::Freed && was != NTC::DISCONNECTED {
+        set_state(ep, NTC::DISCONNECTED);
+    }
+    if let (Ep::Accepted { sock, .. }, false) = (ep, how == How::Freed) {
+        // Every path to DISCONNECTED releases the ClientSocket (deferred if its code is running).
+        let _ = free_resource(sock);
+    }
+}
+
+/// The Write action: see NETSOCKET.md "Data path".
+pub(crate) fn write(ep: Ep, data: &[u8]) -> (ERR, usize) {
+    let Some((err, taken, failed, sync)) = with_stream(ep, |s| {
+        let limit = s.msg_limit;
+        let connected = s.state == NTC::CONNECTED;
+        match s.conn.as_mut() {
+            Some(c) => {
+                let (e, n) = c.write(data, limit, connected);
+                (e, n, c.failure().is_some(), connected)
+            }
+            None if s.ended => (ERR::Disconnected, 0, false, false),
+            None => {
+                let room = limit.saturating_sub(s.pre_queue.len());
+                let n = room.min(data.len());
+                s.pre_queue.push(&data[..n]);
+                (
+                    if n < data.len() {
+                        ERR::BufferOverflow
+                    } else {
+                        ERR::Okay
+                    },
+                    n,
+                    false,
+                    false,
+                )
+            }
+        }
+    }) else {
+        return (ERR::NoMatchingObject, 0);
+    };
+    if failed {
+        // Let the loop report the failure through Feedback, outside this action.
+        recall(ep);
+    }
+    let flags = server_flags(ep);
+    if flags.contains(NSF::LOG_ALL) {
+        log::info!(
+            "{} Write {} bytes: {err:?}, {taken} taken",
+            parasol_core::log::IdCtx(ep.obj()),
+            data.len()
+        );
+    }
+    if err == ERR::BufferOverflow {
+        log::debug!(
+            "{} Write: queue full, {taken} of {} bytes taken",
+            parasol_core::log::IdCtx(ep.obj()),
+            data.len()
+        );
+    }
+    if sync && flags.contains(NSF::SYNCHRONOUS) && taken > 0 && !err.is_err() {
+        return (crate::sync::wait_flushed(ep).err().unwrap_or(err), taken);
+    }
+    (err, taken)
+}
+
+/// The Read action.
+pub(crate) fn read(ep: Ep, buf: &mut [u8]) -> Res<usize> {
+    let sync = matches!(ep, Ep::Client(_)) && server_flags(ep).contains(NSF::SYNCHRONOUS);
+    loop {
+        let Some((r, rearm)) = with_stream(ep, |s| match s.conn.as_mut() {
+            Some(c) => {
+                let r = c.read(buf);
+                let rearm = !s.in_handler && (r.is_err() || c.staged_len() == 0);
+                (r, rearm)
+            }
+            None if s.ended => (Err(ERR::Disconnected), false),
+            None => (Ok(0), false),
+        }) else {
+            return Err(ERR::NoMatchingObject);
+        };
+        if rearm {
+            recall(ep);
+        }
+        match r {
+            Ok(0) if sync && !buf.is_empty() && state_of(ep) == NTC::CONNECTED => {
+                crate::sync::wait_readable(ep)?
+            }
+            other => return other,
+        }
+    }
+}

@@ -1,0 +1,448 @@
+//! A connected TCP stream with its outgoing queue and staged input: the per-connection engine
+//! state behind NetSocket and ClientSocket, free of the object model.
+//!
+//! Reading happens in two steps so that the Incoming callback is only called when bytes exist:
+//! [`Connection::fill`] stages bytes from the kernel (or TLS) and reports what it found; the
+//! callback then takes them with [`Connection::read`], which continues with direct reads once
+//! the staged bytes are used up; [`Connection::settle`] keeps whatever was left for next time.
+
+use crate::queue::OutQueue;
+use crate::scratch;
+use crate::socket::err_from_io;
+use crate::tls::TlsSession;
+use mio::net::TcpStream;
+use parasol_core::ERR;
+use std::io::{self, Read, Write};
+use std::net::Shutdown;
+
+/// What [`Connection::fill`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fill {
+    /// Bytes are staged. `drained` is true when the kernel had no more at that moment (a short
+    /// read), so no further read is needed until the next readiness event.
+    Data {
+        /// The kernel's receive queue was emptied.
+        drained: bool,
+    },
+    /// Nothing to read now.
+    Empty,
+    /// The peer closed its side after everything was read (with TLS: after close_notify).
+    Eof,
+    /// The stream failed; the ERR says how (`Disconnected` for a reset or TLS truncation,
+    /// `Security` for a TLS failure).
+    Failed(ERR),
+}
+
+/// Staged input: bytes read from the kernel and not yet taken by the application.
+#[derive(Debug, Default)]
+enum Staged {
+    #[default]
+    None,
+    /// A pooled scratch buffer with unread bytes `start..end`.
+    Scratch {
+        buf: Vec<u8>,
+        start: usize,
+        end: usize,
+    },
+    /// An exact-size copy of leftovers the application did not read.
+    Owned { buf: Vec<u8>, start: usize },
+}
+
+impl Staged {
+    fn len(&self) -> usize {
+        match self {
+            Staged::None => 0,
+            Staged::Scratch { start, end, .. } => end - start,
+            Staged::Owned { buf, start } => buf.len() - start,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Staged::None => &[],
+            Staged::Scratch { buf, start, end } => &buf[*start..*end],
+            Staged::Owned { buf, start } => &buf[*start..],
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        match self {
+            Staged::None => {}
+            Staged::Scratch { start, .. } | Staged::Owned { start, .. } => *start += n,
+        }
+        if self.len() == 0 {
+            self.release();
+        }
+    }
+
+    fn release(&mut self) {
+        if let Staged::Scratch { buf, .. } = std::mem::take(self) {
+            scratch::give_back(buf);
+        }
+    }
+}
+
+/// A TCP connection's engine state.
+#[derive(Debug)]
+pub struct Connection {
+    sock: TcpStream,
+    tls: Option<Box<TlsSession>>,
+    out: OutQueue,
+    staged: Staged,
+    eof: bool,
+    failed: Option<ERR>,
+    taken: u64,
+    write_shut: bool,
+}
+
+impl Connection {
+    /// Wraps a connected (or connecting) stream.
+    pub fn new(sock: TcpStream) -> Connection {
+        Connection {
+            sock,
+            tls: None,
+            out: OutQueue::default(),
+            staged: Staged::None,
+            eof: false,
+            failed: None,
+            taken: 0,
+            write_shut: false,
+        }
+    }
+
+    /// The socket, for registration with the loop.
+    pub fn socket(&mut self) -> &mut TcpStream {
+        &mut self.sock
+    }
+
+    /// The socket, read-only.
+    pub fn socket_ref(&self) -> &TcpStream {
+        &self.sock
+    }
+
+    /// The TLS session, if the connection is encrypted.
+    pub fn tls(&self) -> Option<&TlsSession> {
+        self.tls.as_deref()
+    }
+
+    /// Mutable TLS session.
+    pub fn tls_mut(&mut self) -> Option<&mut TlsSession> {
+        self.tls.as_deref_mut()
+    }
+
+    /// Starts TLS on this connection (at connect, at accept, or STARTTLS later). Bytes queued
+    /// before this call still go out unencrypted, ahead of the handshake (they were written in
+    /// the plaintext phase); bytes already received and not read are fed to TLS as the start of
+    /// the peer's handshake. A TLS failure in those bytes → `Security`.
+    pub fn start_tls(&mut self, mut session: TlsSession) -> Result<(), ERR> {
+        session.queue_raw_prefix(&mut self.out);
+        let staged = self.staged.bytes().to_vec();
+        self.staged.release();
+        if !staged.is_empty() {
+            session.feed(&staged).map_err(|e| self.fail(e))?;
+        }
+        self.tls = Some(Box::new(session));
+        Ok(())
+    }
+
+    /// True while a TLS handshake is in progress.
+    pub fn handshaking(&self) -> bool {
+        self.tls.as_ref().is_some_and(|t| t.is_handshaking())
+    }
+
+    /// Bytes accepted by [`Connection::write`] so far (to tell whether a callback wrote).
+    pub fn taken_total(&self) -> u64 {
+        self.taken
+    }
+
+    /// Bytes accepted and not yet handed to the kernel (for TLS: plaintext queued plus TLS
+    /// records not yet written).
+    pub fn out_len(&self) -> usize {
+        self.out.len() + self.tls.as_ref().map_or(0, |t| t.pending_output())
+    }
+
+    /// True once the peer's EOF was seen.
+    pub fn eof_seen(&self) -> bool {
+        self.eof
+    }
+
+    /// The failure recorded by a read or write, if any.
+    pub fn failure(&self) -> Option<ERR> {
+        self.failed
+    }
+
+    fn fail(&mut self, e: ERR) -> ERR {
+        if self.failed.is_none() {
+            self.failed = Some(e);
+        }
+        e
+    }
+
+    /// Staged bytes not yet read by the application.
+    pub fn staged_len(&self) -> usize {
+        self.staged.len() + self.tls.as_ref().map_or(0, |t| t.plaintext_available())
+    }
+
+    /// Stages input so the application can be told that bytes exist. See [`Fill`].
+    pub fn fill(&mut self) -> Fill {
+        if self.staged_len() > 0 {
+            return Fill::Data { drained: false };
+        }
+        if let Some(e) = self.failed {
+            return Fill::Failed(e);
+        }
+        if self.eof {
+            return Fill::Eof;
+        }
+        if let Some(tls) = self.tls.as_deref_mut() {
+            return match tls.fill(&mut self.sock) {
+                Fill::Failed(e) => Fill::Failed(self.fail(e)),
+                Fill::Eof => {
+                    self.eof = true;
+                    Fill::Eof
+                }
+                other => other,
+            };
+        }
+        let mut buf = scratch::take();
+        loop {
+            match self.sock.read(&mut buf) {
+                Ok(0) => {
+                    scratch::give_back(buf);
+                    self.eof = true;
+                    return Fill::Eof;
+                }
+                Ok(n) => {
+                    let drained = n < buf.len();
+                    self.staged = Staged::Scratch {
+                        buf,
+                        start: 0,
+                        end: n,
+                    };
+                    return Fill::Data { drained };
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    scratch::give_back(buf);
+                    return Fill::Empty;
+                }
+                Err(e) => {
+                    scratch::give_back(buf);
+                    log::debug!("recv failed: {e}");
+                    return Fill::Failed(self.fail(err_from_io(&e)));
+                }
+            }
+        }
+    }
+
+    /// Reads into `buf`: staged bytes first, then straight from the kernel (or TLS). `Ok(0)`
+    /// means nothing available now; `Err(Disconnected)` once the peer closed and everything was
+    /// read; other errors as the stream failed.
+    pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, ERR> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let staged = self.staged.bytes();
+        if !staged.is_empty() {
+            let n = staged.len().min(buf.len());
+            buf[..n].copy_from_slice(&staged[..n]);
+            self.staged.consume(n);
+            return Ok(n);
+        }
+        if let Some(tls) = self.tls.as_deref_mut() {
+            let n = tls.read_plaintext(buf);
+            if n > 0 {
+                return Ok(n);
+            }
+            if let Some(e) = self.failed {
+                return Err(e);
+            }
+            if self.eof {
+                return Err(ERR::Disconnected);
+            }
+            // More records may be waiting in the kernel.
+            return match self.fill() {
+                Fill::Data { .. } => {
+                    Ok(self.tls.as_deref_mut().map_or(0, |t| t.read_plaintext(buf)))
+                }
+                Fill::Empty => Ok(0),
+                Fill::Eof => Err(ERR::Disconnected),
+                Fill::Failed(e) => Err(e),
+            };
+        }
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        if self.eof {
+            return Err(ERR::Disconnected);
+        }
+        loop {
+            match self.sock.read(buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Err(ERR::Disconnected);
+                }
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
+                Err(e) => return Err(self.fail(err_from_io(&e))),
+            }
+        }
+    }
+
+    /// After a callback: bytes it left in the shared buffer are copied into an exact-size buffer
+    /// of this connection, so the shared one can serve others.
+    pub fn settle(&mut self) {
+        if let Staged::Scratch { buf, start, end } = &self.staged {
+            let left = buf[*start..*end].to_vec();
+            self.staged.release();
+            self.staged = Staged::Owned {
+                buf: left,
+                start: 0,
+            };
+        }
+    }
+
+    /// Drops staged input (the application chose not to read it). Returns how many bytes.
+    pub fn discard_staged(&mut self) -> usize {
+        let mut n = self.staged.len();
+        self.staged.release();
+        if let Some(tls) = self.tls.as_deref_mut() {
+            n += tls.discard_plaintext();
+        }
+        n
+    }
+
+    /// Accepts bytes for sending, never holding more than `limit` queued. While `can_send` is
+    /// false (not yet connected) everything that fits is queued. Returns the ERR (`Okay`, or
+    /// `BufferOverflow` when not all fit, or the stream's failure) and the bytes taken, which are
+    /// always a prefix of `data`.
+    pub fn write(&mut self, data: &[u8], limit: usize, can_send: bool) -> (ERR, usize) {
+        if let Some(e) = self.failed {
+            return (e, 0);
+        }
+        if self.write_shut {
+            return (ERR::Disconnected, 0);
+        }
+        let mut taken = 0;
+        if let Some(tls) = self
+            .tls
+            .as_deref_mut()
+            .filter(|t| can_send && !t.is_handshaking())
+        {
+            // Hand plaintext to TLS while its record buffer has room; the rest is queued below.
+            if self.out.is_empty() {
+                taken = tls.write_plaintext(data);
+            }
+            if let Err(e) = tls.write_records(&mut self.sock) {
+                self.fail(e);
+            }
+        } else if can_send && self.tls.is_none() && self.out.is_empty() {
+            loop {
+                match self.sock.write(data) {
+                    Ok(n) => {
+                        taken = n;
+                        break;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) => {
+                        log::debug!("send failed: {e}");
+                        return (self.fail(err_from_io(&e)), 0);
+                    }
+                }
+            }
+        }
+        let rest = &data[taken..];
+        let room = limit.saturating_sub(self.out_len());
+        let queued = rest.len().min(room);
+        self.out.push(&rest[..queued]);
+        taken += queued;
+        self.taken += taken as u64;
+        if taken < data.len() {
+            (ERR::BufferOverflow, taken)
+        } else {
+            (ERR::Okay, taken)
+        }
+    }
+
+    /// Sends queued bytes until the kernel refuses more. Returns true when nothing is left.
+    pub fn flush(&mut self) -> Result<bool, ERR> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        if let Some(tls) = self.tls.as_deref_mut() {
+            let r = tls.flush(&mut self.sock, &mut self.out);
+            return r.map_err(|e| self.fail(e));
+        }
+        match self.out.write_to(&mut self.sock) {
+            Ok(_) => Ok(self.out.is_empty()),
+            Err(e) => {
+                log::debug!("send failed: {e}");
+                Err(self.fail(err_from_io(&e)))
+            }
+        }
+    }
+
+    /// Discards queued output (Disable).
+    pub fn clear_output(&mut self) {
+        self.out.clear();
+    }
+
+    /// Ends our sending side gracefully: TLS close_notify, then FIN, once the queue is empty.
+    /// Call again after flushing if it returned false.
+    pub fn close_write(&mut self) -> bool {
+        if self.write_shut {
+            return true;
+        }
+        if let Some(tls) = self.tls.as_deref_mut() {
+            tls.send_close_notify();
+        }
+        match self.flush() {
+            Ok(true) => {
+                self.write_shut = true;
+                let _ = self.sock.shutdown(Shutdown::Write);
+                true
+            }
+            Ok(false) => false,
+            Err(_) => {
+                self.write_shut = true;
+                true
+            }
+        }
+    }
+
+    /// Shuts both directions at once (Disable): nothing more is sent or received.
+    pub fn shutdown_both(&mut self) {
+        self.out.clear();
+        self.write_shut = true;
+        let _ = self.sock.shutdown(Shutdown::Both);
+    }
+
+    /// Drains and discards input until the kernel has no more (used while lingering). Returns
+    /// true once the peer's EOF (or an error) was seen.
+    pub fn drain_input(&mut self) -> bool {
+        self.discard_staged();
+        let mut buf = scratch::take();
+        let done = loop {
+            match self.sock.read(&mut buf) {
+                Ok(0) => break true,
+                Ok(_) => continue,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break false,
+                Err(_) => break true,
+            }
+        };
+        scratch::give_back(buf);
+        if done {
+            self.eof = true;
+        }
+        done
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.staged.release();
+    }
+}

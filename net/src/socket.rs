@@ -1,0 +1,110 @@
+//! TCP sockets: non-blocking connect, listeners (dual-stack, SO_REUSEADDR, backlog), and the
+//! mapping of OS errors to Parasol's ERR codes.
+
+use mio::net::{TcpListener, TcpStream};
+use parasol_core::ERR;
+use socket2::{Domain, Protocol, Socket, Type};
+use std::io;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+
+/// Maps an OS error to the ERR the network contract uses.
+pub fn err_from_io(e: &io::Error) -> ERR {
+    use io::ErrorKind as K;
+    match e.raw_os_error() {
+        Some(libc::ENETUNREACH) | Some(libc::ENETDOWN) => return ERR::NetworkUnreachable,
+        Some(libc::EHOSTUNREACH) | Some(libc::EHOSTDOWN) => return ERR::HostUnreachable,
+        Some(libc::ETIMEDOUT) => return ERR::TimeOut,
+        Some(libc::EMFILE) | Some(libc::ENFILE) => return ERR::ArrayFull,
+        _ => {}
+    }
+    match e.kind() {
+        K::ConnectionRefused => ERR::ConnectionRefused,
+        K::ConnectionReset
+        | K::ConnectionAborted
+        | K::BrokenPipe
+        | K::NotConnected
+        | K::UnexpectedEof => ERR::Disconnected,
+        K::TimedOut => ERR::TimeOut,
+        K::AddrInUse => ERR::InUse,
+        K::PermissionDenied => ERR::PermissionDenied,
+        K::WouldBlock => ERR::WouldBlock,
+        _ => ERR::SystemCall,
+    }
+}
+
+/// Starts a non-blocking connect with TCP_NODELAY set. Completion is signalled by writability.
+pub fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+    let s = TcpStream::connect(addr)?;
+    let _ = s.set_nodelay(true);
+    Ok(s)
+}
+
+/// Result of checking a pending connect after a readiness event.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ConnectProgress {
+    /// Established.
+    Connected,
+    /// Still in progress.
+    Pending,
+    /// Failed with this ERR.
+    Failed(ERR),
+}
+
+/// Checks a non-blocking connect: `SO_ERROR` first (consumed once), then whether a peer exists.
+pub fn connect_progress(s: &TcpStream) -> ConnectProgress {
+    match s.take_error() {
+        Ok(Some(e)) | Err(e) => return ConnectProgress::Failed(err_from_io(&e)),
+        Ok(None) => {}
+    }
+    match s.peer_addr() {
+        Ok(_) => ConnectProgress::Connected,
+        Err(e) if e.kind() == io::ErrorKind::NotConnected => ConnectProgress::Pending,
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => ConnectProgress::Pending,
+        Err(e) => ConnectProgress::Failed(err_from_io(&e)),
+    }
+}
+
+/// Opens a listening socket. `ip` `None` binds all interfaces, IPv4 and IPv6 (dual stack, falling
+/// back to IPv4 only where IPv6 is unavailable). Port 0 picks an ephemeral port.
+pub fn listen(ip: Option<IpAddr>, port: u16, backlog: i32) -> io::Result<TcpListener> {
+    let (addr, dual) = match ip {
+        Some(ip) => (SocketAddr::new(ip, port), false),
+        None => (
+            SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port),
+            true,
+        ),
+    };
+    let sock = match open_listener(addr, dual, backlog) {
+        Ok(s) => s,
+        Err(e) if dual && e.raw_os_error() == Some(libc::EAFNOSUPPORT) => open_listener(
+            SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), port),
+            false,
+            backlog,
+        )?,
+        Err(e) => return Err(e),
+    };
+    Ok(TcpListener::from_std(sock.into()))
+}
+
+fn open_listener(addr: SocketAddr, dual: bool, backlog: i32) -> io::Result<Socket> {
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    if dual {
+        sock.set_only_v6(false)?;
+    }
+    sock.set_reuse_address(true)?;
+    sock.set_nonblocking(true)?;
+    sock.bind(&addr.into())?;
+    sock.listen(backlog.max(1))?;
+    Ok(sock)
+}
+
+/// Prepares an accepted socket: TCP_NODELAY on (mio's accept already made it non-blocking).
+pub fn prepare_accepted(s: &TcpStream) {
+    let _ = s.set_nodelay(true);
+}
+
+/// Peeks one byte: `Ok(true)` data waiting, `Ok(false)` orderly EOF, `WouldBlock` nothing yet.
+pub fn peek_has_data(s: &TcpStream) -> io::Result<bool> {
+    let mut b = [0u8; 1];
+    s.peek(&mut b).map(|n| n > 0)
+}

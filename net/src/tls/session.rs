@@ -1,0 +1,279 @@
+//! One TLS session over a TCP stream: feeds ciphertext between the socket and rustls, hands
+//! plaintext to the connection, and bounds what rustls buffers so our own queue (which MsgLimit
+//! governs) holds the rest.
+
+use super::config::RUSTLS_BUFFER_LIMIT;
+use crate::conn::Fill;
+use crate::queue::OutQueue;
+use crate::socket::err_from_io;
+use parasol_core::ERR;
+use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+
+/// A TLS session (client or server side).
+pub struct TlsSession {
+    conn: rustls::Connection,
+    /// ValidCert of a client session (set during the handshake).
+    outcome: Option<Arc<AtomicI32>>,
+    /// Plaintext rustls holds for reading.
+    plaintext: usize,
+    /// Plaintext handed to rustls whose records have not all reached the kernel (upper bound).
+    in_flight: usize,
+    /// Plaintext bytes to send raw before any TLS record (written before STARTTLS).
+    raw_prefix: OutQueue,
+    peer_closed: bool,
+    tcp_eof: bool,
+    error: Option<String>,
+}
+
+impl std::fmt::Debug for TlsSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSession")
+            .field("handshaking", &self.conn.is_handshaking())
+            .finish()
+    }
+}
+
+impl TlsSession {
+    pub(super) fn new(mut conn: rustls::Connection, outcome: Option<Arc<AtomicI32>>) -> TlsSession {
+        conn.set_buffer_limit(Some(RUSTLS_BUFFER_LIMIT));
+        TlsSession {
+            conn,
+            outcome,
+            plaintext: 0,
+            in_flight: 0,
+            raw_prefix: OutQueue::default(),
+            peer_closed: false,
+            tcp_eof: false,
+            error: None,
+        }
+    }
+
+    /// True until the handshake completes.
+    pub fn is_handshaking(&self) -> bool {
+        self.conn.is_handshaking()
+    }
+
+    /// The certificate verification result of a client session (0 = valid; see `SCV`).
+    pub fn valid_cert(&self) -> i32 {
+        self.outcome
+            .as_ref()
+            .map_or(0, |o| o.load(Ordering::Relaxed))
+    }
+
+    /// The reason of the last TLS failure, for logs.
+    pub fn error_text(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Negotiated protocol version and cipher suite, for logs.
+    pub fn describe(&self) -> String {
+        match (
+            self.conn.protocol_version(),
+            self.conn.negotiated_cipher_suite(),
+        ) {
+            (Some(v), Some(s)) => format!("{v:?} {:?}", s.suite()),
+            _ => "handshaking".into(),
+        }
+    }
+
+    /// True once the peer sent close_notify.
+    pub fn peer_closed(&self) -> bool {
+        self.peer_closed
+    }
+
+    pub(crate) fn queue_raw_prefix(&mut self, out: &mut OutQueue) {
+        while !out.is_empty() {
+            let n = out.front().len();
+            self.raw_prefix.push(out.front());
+            out.consume(n);
+        }
+    }
+
+    pub(crate) fn pending_output(&self) -> usize {
+        self.in_flight + self.raw_prefix.len()
+    }
+
+    pub(crate) fn plaintext_available(&self) -> usize {
+        self.plaintext
+    }
+
+    /// Feeds bytes already read from the socket (e.g. staged before STARTTLS) into rustls.
+    pub(crate) fn feed(&mut self, mut bytes: &[u8]) -> Result<(), ERR> {
+        while !bytes.is_empty() {
+            match self.conn.read_tls(&mut bytes) {
+                Ok(0) => break,
+                Ok(_) => self.process()?,
+                Err(e) => return Err(self.tls_failure(e.to_string())),
+            }
+        }
+        Ok(())
+    }
+
+    fn tls_failure(&mut self, text: String) -> ERR {
+        log::warn!("TLS failure: {text}");
+        self.error = Some(text);
+        ERR::Security
+    }
+
+    fn process(&mut self) -> Result<(), ERR> {
+        match self.conn.process_new_packets() {
+            Ok(state) => {
+                self.plaintext = state.plaintext_bytes_to_read();
+                if state.peer_has_closed() {
+                    self.peer_closed = true;
+                }
+                Ok(())
+            }
+            Err(e) => Err(self.tls_failure(e.to_string())),
+        }
+    }
+
+    /// Reads and decrypts until plaintext is available, the socket would block, or the stream
+    /// ends. Handshake messages are answered on the way.
+    pub(crate) fn fill(&mut self, sock: &mut (impl Read + Write)) -> Fill {
+        loop {
+            if self.plaintext > 0 {
+                return Fill::Data { drained: false };
+            }
+            if self.peer_closed {
+                return Fill::Eof;
+            }
+            if self.tcp_eof {
+                return Fill::Failed(self.truncated());
+            }
+            match self.conn.read_tls(sock) {
+                Ok(0) => {
+                    self.tcp_eof = true;
+                    return if self.peer_closed {
+                        Fill::Eof
+                    } else {
+                        Fill::Failed(self.truncated())
+                    };
+                }
+                Ok(_) => {
+                    if let Err(e) = self.process() {
+                        // Send the alert rustls prepared, then give up.
+                        let _ = self.conn.write_tls(sock);
+                        return Fill::Failed(e);
+                    }
+                    if self.conn.wants_write() {
+                        if let Err(e) = self.write_records(sock) {
+                            return Fill::Failed(e);
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if let Err(e) = self.write_records(sock) {
+                        return Fill::Failed(e);
+                    }
+                    return Fill::Empty;
+                }
+                Err(e) => {
+                    log::debug!("TLS read failed: {e}");
+                    return Fill::Failed(err_from_io(&e));
+                }
+            }
+        }
+    }
+
+    /// The stream ended without close_notify: truncation (or a failed handshake).
+    fn truncated(&mut self) -> ERR {
+        if self.conn.is_handshaking() {
+            self.tls_failure("connection closed during the TLS handshake".into())
+        } else {
+            log::debug!("TLS stream ended without close_notify (truncation)");
+            ERR::Disconnected
+        }
+    }
+
+    pub(crate) fn read_plaintext(&mut self, buf: &mut [u8]) -> usize {
+        if self.plaintext == 0 {
+            return 0;
+        }
+        match self.conn.reader().read(buf) {
+            Ok(n) => {
+                self.plaintext -= n.min(self.plaintext);
+                n
+            }
+            Err(_) => 0,
+        }
+    }
+
+    pub(crate) fn discard_plaintext(&mut self) -> usize {
+        let mut sink = [0u8; 4096];
+        let mut n = 0;
+        while self.plaintext > 0 {
+            let got = self.read_plaintext(&mut sink);
+            if got == 0 {
+                break;
+            }
+            n += got;
+        }
+        n
+    }
+
+    /// Hands plaintext to rustls (bounded by its buffer limit); returns the bytes taken.
+    pub(crate) fn write_plaintext(&mut self, data: &[u8]) -> usize {
+        match self.conn.writer().write(data) {
+            Ok(n) => {
+                self.in_flight += n;
+                n
+            }
+            Err(_) => 0,
+        }
+    }
+
+    /// Writes pending raw bytes and TLS records until the socket would block.
+    pub(crate) fn write_records(&mut self, sock: &mut impl Write) -> Result<(), ERR> {
+        if !self.raw_prefix.is_empty() {
+            self.raw_prefix
+                .write_to(sock)
+                .map_err(|e| err_from_io(&e))?;
+            if !self.raw_prefix.is_empty() {
+                return Ok(());
+            }
+        }
+        while self.conn.wants_write() {
+            match self.conn.write_tls(sock) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) => {
+                    log::debug!("TLS write failed: {e}");
+                    return Err(err_from_io(&e));
+                }
+            }
+        }
+        self.in_flight = 0;
+        Ok(())
+    }
+
+    /// Sends records and moves queued plaintext into rustls until everything is out or the socket
+    /// would block. Returns true when nothing is left. Plaintext waits while handshaking.
+    pub(crate) fn flush(&mut self, sock: &mut impl Write, out: &mut OutQueue) -> Result<bool, ERR> {
+        loop {
+            self.write_records(sock)?;
+            if self.conn.wants_write() || !self.raw_prefix.is_empty() {
+                return Ok(false);
+            }
+            if self.conn.is_handshaking() {
+                return Ok(out.is_empty());
+            }
+            if out.is_empty() {
+                return Ok(true);
+            }
+            let n = self.write_plaintext(out.front());
+            out.consume(n);
+            if n == 0 && !self.conn.wants_write() {
+                return Ok(false);
+            }
+        }
+    }
+
+    pub(crate) fn send_close_notify(&mut self) {
+        self.conn.send_close_notify();
+    }
+}

@@ -1,0 +1,105 @@
+//! Helpers shared by the integration tests: loop driving with deadlines, recorders, raw peers.
+
+#![allow(dead_code)]
+
+use parasol::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// The default deadline for waiting on a condition.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// Registers the classes and installs a test logger (once).
+pub fn setup() {
+    parasol::init().expect("register classes");
+    let _ = env_logger::builder().is_test(true).try_init();
+}
+
+/// Drives the loop until `cond` holds; panics with `what` on timeout.
+pub fn wait(what: &str, cond: impl FnMut() -> bool) {
+    let r = wait_until(DEADLINE, cond);
+    assert_eq!(r, ERR::Okay, "timed out waiting for {what}");
+}
+
+/// A shared list that callbacks append to.
+#[derive(Clone, Default)]
+pub struct Log<T>(pub Rc<RefCell<Vec<T>>>);
+
+impl<T: Clone> Log<T> {
+    pub fn push(&self, v: T) {
+        self.0.borrow_mut().push(v);
+    }
+    pub fn get(&self) -> Vec<T> {
+        self.0.borrow().clone()
+    }
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+}
+
+/// A shared byte buffer.
+#[derive(Clone, Default)]
+pub struct Bytes(pub Rc<RefCell<Vec<u8>>>);
+
+impl Bytes {
+    pub fn extend(&self, b: &[u8]) {
+        self.0.borrow_mut().extend_from_slice(b);
+    }
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+    pub fn get(&self) -> Vec<u8> {
+        self.0.borrow().clone()
+    }
+}
+
+/// Feedback recorder for a client NetSocket.
+pub fn client_feedback(log: &Log<NTC>) -> Function {
+    let log = log.clone();
+    Function::new(move |_s: &NetSocket, state: NTC| log.push(state))
+}
+
+/// Incoming that appends everything it reads.
+pub fn client_collect(buf: &Bytes) -> Function {
+    let buf = buf.clone();
+    Function::new(move |s: &NetSocket| -> ERR {
+        let mut chunk = [0u8; 65536];
+        loop {
+            match s.ac_read(&mut chunk) {
+                Ok(0) => return ERR::Okay,
+                Ok(n) => buf.extend(&chunk[..n]),
+                Err(e) => return e,
+            }
+        }
+    })
+}
+
+/// A server NetSocket on 127.0.0.1 with an ephemeral port.
+pub fn server(extra: Vec<(&str, Value)>) -> NetSocket {
+    let mut f = fields! { "Address" => "127.0.0.1", "Port" => 0, "Flags" => "SERVER" };
+    for (k, v) in extra {
+        if let Some(slot) = f.iter_mut().find(|(n, _)| *n == k) {
+            slot.1 = v;
+        } else {
+            f.push((k, v));
+        }
+    }
+    NetSocket::from_id(create("NetSocket", f).expect("server")).unwrap()
+}
+
+/// Deterministic pseudo-random bytes.
+pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407)
+        | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
