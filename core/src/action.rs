@@ -78,6 +78,10 @@ pub fn action_ptr(ptr: &ObjectPtr, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
     }
     let class = &ptr.header.class;
     let Some(routine) = class.actions[ac.0 as usize].clone() else {
+        // Subscribers hear of every call, implemented or not (NoAction is reported as Okay).
+        if ptr.header.notify_mask.get() & (1u64 << (ac.0 & 63)) != 0 {
+            notify_subscribers(ptr, ac, ERR::NoAction);
+        }
         return ERR::NoAction;
     };
     let _scope = ObjectScope::enter(ptr);

@@ -1,13 +1,18 @@
 //! Generated adapters: closures of 0 to 4 typed parameters, each taken by value or by reference.
 
+#![allow(clippy::get_first)]
+
 use super::args::{ByRef, ByVal, CallbackReturn, FromValue, FromValueRef};
 use crate::err::ERR;
 use crate::value::Value;
 
+/// The erased form of a callback closure.
+pub type Routine = Box<dyn Fn(&[Value]) -> ERR>;
+
 /// Turns a closure into a callback routine; `M` records how each parameter is taken.
 pub trait IntoCallback<M> {
     /// The erased routine.
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR>;
+    fn into_routine(self) -> Routine;
 }
 
 #[cold]
@@ -26,7 +31,7 @@ impl<F, R: CallbackReturn> IntoCallback<()> for F
 where
     F: Fn() -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |_args: &[Value]| self().into_err())
     }
 }
@@ -35,7 +40,7 @@ impl<F, R: CallbackReturn, A: FromValue + 'static> IntoCallback<(ByVal<A>,)> for
 where
     F: Fn(A) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -49,7 +54,7 @@ impl<F, R: CallbackReturn, A: FromValueRef + ?Sized + 'static> IntoCallback<(ByR
 where
     F: Fn(&A) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -64,7 +69,7 @@ impl<F, R: CallbackReturn, A: FromValue + 'static, B: FromValue + 'static>
 where
     F: Fn(A, B) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -82,7 +87,7 @@ impl<F, R: CallbackReturn, A: FromValue + 'static, B: FromValueRef + ?Sized + 's
 where
     F: Fn(A, &B) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -100,7 +105,7 @@ impl<F, R: CallbackReturn, A: FromValueRef + ?Sized + 'static, B: FromValue + 's
 where
     F: Fn(&A, B) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -122,7 +127,7 @@ impl<
 where
     F: Fn(&A, &B) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -145,7 +150,7 @@ impl<
 where
     F: Fn(A, B, C) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -171,7 +176,7 @@ impl<
 where
     F: Fn(A, B, &C) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -197,7 +202,7 @@ impl<
 where
     F: Fn(A, &B, C) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -223,7 +228,7 @@ impl<
 where
     F: Fn(A, &B, &C) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -249,7 +254,7 @@ impl<
 where
     F: Fn(&A, B, C) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -275,7 +280,7 @@ impl<
 where
     F: Fn(&A, B, &C) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -301,7 +306,7 @@ impl<
 where
     F: Fn(&A, &B, C) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -327,7 +332,7 @@ impl<
 where
     F: Fn(&A, &B, &C) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -354,7 +359,7 @@ impl<
 where
     F: Fn(A, B, C, D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -384,7 +389,7 @@ impl<
 where
     F: Fn(A, B, C, &D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -414,7 +419,7 @@ impl<
 where
     F: Fn(A, B, &C, D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -444,7 +449,7 @@ impl<
 where
     F: Fn(A, B, &C, &D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -474,7 +479,7 @@ impl<
 where
     F: Fn(A, &B, C, D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -504,7 +509,7 @@ impl<
 where
     F: Fn(A, &B, C, &D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -534,7 +539,7 @@ impl<
 where
     F: Fn(A, &B, &C, D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -564,7 +569,7 @@ impl<
 where
     F: Fn(A, &B, &C, &D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
                 return bad_argument(0, args.get(0));
@@ -594,7 +599,7 @@ impl<
 where
     F: Fn(&A, B, C, D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -624,7 +629,7 @@ impl<
 where
     F: Fn(&A, B, C, &D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -654,7 +659,7 @@ impl<
 where
     F: Fn(&A, B, &C, D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -684,7 +689,7 @@ impl<
 where
     F: Fn(&A, B, &C, &D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -714,7 +719,7 @@ impl<
 where
     F: Fn(&A, &B, C, D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -744,7 +749,7 @@ impl<
 where
     F: Fn(&A, &B, C, &D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -774,7 +779,7 @@ impl<
 where
     F: Fn(&A, &B, &C, D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));
@@ -804,7 +809,7 @@ impl<
 where
     F: Fn(&A, &B, &C, &D) -> R + 'static,
 {
-    fn into_routine(self) -> Box<dyn Fn(&[Value]) -> ERR> {
+    fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
                 return bad_argument(0, args.get(0));

@@ -5,7 +5,7 @@
 mod adapters;
 mod args;
 
-pub use adapters::IntoCallback;
+pub use adapters::{IntoCallback, Routine};
 pub use args::{ByRef, ByVal, CallbackReturn, FromValue, FromValueRef};
 
 use crate::context::{current_context, ContextGuard};
@@ -16,8 +16,6 @@ use std::any::Any;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
-
-type Routine = Box<dyn Fn(&[Value]) -> ERR>;
 
 struct Inner {
     context: Option<ObjectId>,

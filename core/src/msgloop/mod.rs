@@ -200,17 +200,24 @@ fn run(deadline: Option<Instant>, single_pass: bool, cond: &mut dyn FnMut() -> b
 fn cycle(state: &LoopState, max_wait: Option<Duration>) -> Flow {
     let now = Instant::now();
     let due = state.timers.borrow().due_now(now);
+    let fired = !due.is_empty();
     for id in due {
         timer::fire(id, now);
     }
 
+    let had_messages = !state.shared.queue.lock().is_empty();
     match dispatch_messages(state) {
         Flow::Continue => {}
         other => return other,
     }
 
+    // After timers or messages ran, only look for I/O without sleeping, so a caller waiting on a
+    // condition those callbacks changed sees it at once.
     let mut wait = max_wait;
-    let busy = !state.io.borrow().recalls.is_empty() || !state.shared.queue.lock().is_empty();
+    let busy = fired
+        || had_messages
+        || !state.io.borrow().recalls.is_empty()
+        || !state.shared.queue.lock().is_empty();
     if busy {
         wait = Some(Duration::ZERO);
     }

@@ -1,0 +1,329 @@
+//! Connection lifecycles: Feedback sequences and Error for every way a connection starts and
+//! ends, writes before connect and after disconnect, reconnecting.
+
+mod common;
+
+use common::*;
+use parasol::prelude::*;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+fn client(states: &Log<NTC>, got: &Bytes) -> NetSocket {
+    NetSocket::from_id(
+        create(
+            "NetSocket",
+            fields! { "Feedback" => client_feedback(states), "Incoming" => client_collect(got) },
+        )
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+fn closed_port() -> u16 {
+    // Bind then drop: nothing listens there afterwards.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+#[test]
+fn refused() {
+    setup();
+    let (states, got) = (Log::default(), Bytes::default());
+    let c = client(&states, &got);
+    c.connect("127.0.0.1", closed_port(), 0.0).unwrap();
+    assert_eq!(
+        c.state(),
+        NTC::CONNECTING,
+        "Connect returns in CONNECTING even when it fails at once"
+    );
+    wait("refusal", || c.state() == NTC::DISCONNECTED);
+    assert_eq!(states.get(), vec![NTC::CONNECTING, NTC::DISCONNECTED]);
+    assert_eq!(c.error(), ERR::ConnectionRefused);
+    // Nothing more happens later.
+    process_messages(Some(Duration::from_millis(20)));
+    assert_eq!(states.len(), 2);
+}
+
+#[test]
+fn host_not_found() {
+    setup();
+    let (states, got) = (Log::default(), Bytes::default());
+    let c = client(&states, &got);
+    c.connect("no-such-host.invalid", 80, 0.0).unwrap();
+    assert_eq!(c.state(), NTC::CONNECTING);
+    wait("lookup failure", || c.state() == NTC::DISCONNECTED);
+    assert_eq!(states.get(), vec![NTC::CONNECTING, NTC::DISCONNECTED]);
+    assert_eq!(c.error(), ERR::HostNotFound);
+}
+
+#[test]
+fn localhost_resolves_and_connects() {
+    setup();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (states, got) = (Log::default(), Bytes::default());
+    let c = client(&states, &got);
+    c.connect("localhost", port, 5.0).unwrap();
+    wait("connect by name", || c.state() == NTC::CONNECTED);
+    assert_eq!(states.get(), vec![NTC::CONNECTING, NTC::CONNECTED]);
+    assert_eq!(c.get_str("Address").unwrap(), "localhost");
+}
+
+#[test]
+fn connect_timeout_on_full_backlog() {
+    setup();
+    // A listener that never accepts, with its accept queue filled: further SYNs are dropped.
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    sock.bind(
+        &"127.0.0.1:0"
+            .parse::<std::net::SocketAddr>()
+            .unwrap()
+            .into(),
+    )
+    .unwrap();
+    sock.listen(0).unwrap();
+    let addr = sock.local_addr().unwrap().as_socket().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..8 {
+        let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        s.set_nonblocking(true).unwrap();
+        let _ = s.connect(&addr.into());
+        fillers.push(s);
+    }
+    let (states, got) = (Log::default(), Bytes::default());
+    let c = client(&states, &got);
+    let started = Instant::now();
+    c.connect("127.0.0.1", addr.port(), 0.5).unwrap();
+    wait("timeout", || c.state() == NTC::DISCONNECTED);
+    assert!(
+        started.elapsed() >= Duration::from_millis(450),
+        "timed out after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(c.error(), ERR::TimeOut);
+    assert_eq!(states.get(), vec![NTC::CONNECTING, NTC::DISCONNECTED]);
+    drop(fillers);
+}
+
+#[test]
+fn graceful_close_delivers_everything_then_okay() {
+    setup();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let data = pattern(3 << 20, 7);
+    let sent = data.clone();
+    let peer = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.write_all(&sent).unwrap();
+        // Dropping closes gracefully (FIN) after everything was written.
+    });
+    let (states, got) = (Log::default(), Bytes::default());
+    let c = client(&states, &got);
+    c.connect("127.0.0.1", port, 0.0).unwrap();
+    wait("peer close", || c.state() == NTC::DISCONNECTED);
+    peer.join().unwrap();
+    assert_eq!(got.len(), data.len());
+    assert!(got.get() == data, "bytes differ");
+    assert_eq!(c.error(), ERR::Okay);
+    assert_eq!(
+        states.get(),
+        vec![NTC::CONNECTING, NTC::CONNECTED, NTC::DISCONNECTED]
+    );
+    // Read after the end: Disconnected.
+    let mut b = [0u8; 4];
+    assert_eq!(c.ac_read(&mut b), Err(ERR::Disconnected));
+}
+
+#[test]
+fn reset_gives_disconnected() {
+    setup();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (states, got) = (Log::default(), Bytes::default());
+    let c = client(&states, &got);
+    c.connect("127.0.0.1", port, 0.0).unwrap();
+    let (s, _) = listener.accept().unwrap();
+    wait("connected", || c.state() == NTC::CONNECTED);
+    let s = socket2::Socket::from(s);
+    s.set_linger(Some(Duration::ZERO)).unwrap();
+    drop(s); // RST
+    wait("reset seen", || c.state() == NTC::DISCONNECTED);
+    assert_eq!(c.error(), ERR::Disconnected);
+    assert_eq!(
+        states.get(),
+        vec![NTC::CONNECTING, NTC::CONNECTED, NTC::DISCONNECTED]
+    );
+}
+
+#[test]
+fn write_before_connect_is_queued_and_sent_in_order() {
+    setup();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (states, got) = (Log::default(), Bytes::default());
+    let c = client(&states, &got);
+    assert_eq!(c.ac_write(b"one,"), Ok(4), "never connected: queued");
+    assert_eq!(c.out_queue_size(), 4);
+    c.connect("127.0.0.1", port, 0.0).unwrap();
+    assert_eq!(c.ac_write(b"two,"), Ok(4), "CONNECTING: queued");
+    let (mut s, _) = listener.accept().unwrap();
+    wait("connected", || c.state() == NTC::CONNECTED);
+    assert_eq!(c.ac_write(b"three"), Ok(5));
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = Vec::new();
+    while buf.len() < 13 {
+        wait_until(Duration::from_millis(10), || false);
+        let mut b = [0u8; 64];
+        match s.read(&mut b) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&b[..n]),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(buf, b"one,two,three");
+    assert_eq!(c.out_queue_size(), 0);
+}
+
+#[test]
+fn write_after_disconnect_fails_until_reconnect() {
+    setup();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (states, got) = (Log::default(), Bytes::default());
+    let c = client(&states, &got);
+    c.connect("127.0.0.1", port, 0.0).unwrap();
+    let (s, _) = listener.accept().unwrap();
+    wait("connected", || c.state() == NTC::CONNECTED);
+    drop(s);
+    wait("disconnected", || c.state() == NTC::DISCONNECTED);
+    assert_eq!(c.ac_write(b"late"), Err(ERR::Disconnected));
+    assert_eq!(c.ac_write_counted(b"late"), (ERR::Disconnected, 0));
+
+    // Reconnect on the same object (Parasol cannot).
+    c.connect("127.0.0.1", port, 0.0).unwrap();
+    let (mut s2, _) = listener.accept().unwrap();
+    wait("reconnected", || c.state() == NTC::CONNECTED);
+    assert_eq!(c.error(), ERR::Okay, "Connect resets Error");
+    c.ac_write(b"again").unwrap();
+    s2.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut b = [0u8; 5];
+    let mut have = 0;
+    while have < 5 {
+        wait_until(Duration::from_millis(5), || false);
+        have += s2.read(&mut b[have..]).unwrap();
+    }
+    assert_eq!(&b, b"again");
+    assert_eq!(
+        states.get(),
+        vec![
+            NTC::CONNECTING,
+            NTC::CONNECTED,
+            NTC::DISCONNECTED,
+            NTC::CONNECTING,
+            NTC::CONNECTED
+        ]
+    );
+}
+
+#[test]
+fn connect_argument_and_state_errors() {
+    setup();
+    let (states, got) = (Log::default(), Bytes::default());
+    let c = client(&states, &got);
+    assert_eq!(c.connect("", 80, 0.0), Err(ERR::Args));
+    assert_eq!(
+        c.call(
+            "Connect",
+            &[("Address", "127.0.0.1".into()), ("Port", 0.into())]
+        )
+        .unwrap_err(),
+        ERR::Args
+    );
+    assert_eq!(
+        c.call(
+            "Connect",
+            &[("Address", "127.0.0.1".into()), ("Port", 70000.into())]
+        )
+        .unwrap_err(),
+        ERR::Args
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    c.connect("127.0.0.1", port, 0.0).unwrap();
+    assert_eq!(
+        c.connect("127.0.0.1", port, 0.0),
+        Err(ERR::InvalidState),
+        "already connecting"
+    );
+    let server = server(fields! {});
+    assert_eq!(
+        server.connect("127.0.0.1", port, 0.0),
+        Err(ERR::InvalidState),
+        "a server cannot connect"
+    );
+    let raw = NetSocket::from_id(new_object("NetSocket").unwrap()).unwrap();
+    assert_eq!(
+        raw.connect("127.0.0.1", port, 0.0),
+        Err(ERR::NotInitialised)
+    );
+    raw.free().unwrap();
+    assert!(states.len() >= 1);
+}
+
+#[test]
+fn init_connects_when_address_and_port_are_set() {
+    setup();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let states = Log::default();
+    let c = create(
+        "NetSocket",
+        fields! { "Feedback" => client_feedback(&states), "Address" => "127.0.0.1", "Port" => port as i32 },
+    )
+    .unwrap();
+    let c = NetSocket::from_id(c).unwrap();
+    assert_eq!(states.get(), vec![NTC::CONNECTING]);
+    let _peer = TcpStream::from(listener.accept().unwrap().0);
+    wait("connected", || c.state() == NTC::CONNECTED);
+    assert_eq!(
+        c.set("Port", 1),
+        Err(ERR::NoFieldAccess),
+        "Port is set-before-Init"
+    );
+    assert_eq!(c.set("Flags", "SERVER"), Err(ERR::NoFieldAccess));
+}
+
+#[test]
+fn handle_adoption() {
+    setup();
+    use std::os::fd::IntoRawFd;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let std_client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    let fd = std_client.into_raw_fd();
+    let (states, got) = (Log::default(), Bytes::default());
+    let c = create(
+        "NetSocket",
+        fields! { "Handle" => fd, "Feedback" => client_feedback(&states), "Incoming" => client_collect(&got) },
+    )
+    .unwrap();
+    let c = NetSocket::from_id(c).unwrap();
+    assert_eq!(
+        c.state(),
+        NTC::CONNECTED,
+        "adopted socket is CONNECTED at Init"
+    );
+    assert_eq!(c.get("Handle").unwrap().to_int().unwrap(), fd as i64);
+    peer.write_all(b"ping").unwrap();
+    wait("data on adopted socket", || got.get() == b"ping");
+    c.ac_write(b"pong").unwrap();
+    let mut b = [0u8; 4];
+    peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    peer.read_exact(&mut b).unwrap();
+    assert_eq!(&b, b"pong");
+    // A descriptor that is not a socket is refused.
+    let bad = create("NetSocket", fields! { "Handle" => 9999 });
+    assert_eq!(bad.unwrap_err(), ERR::InvalidHandle);
+}
