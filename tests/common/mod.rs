@@ -103,3 +103,6 @@ pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// Raw std peers and server-side recorders (limits / clients / ipv6 / disable / bulk tests).
+pub mod peer;
