@@ -247,7 +247,7 @@ fn accept_one(server: &ObjectPtr, sock: mio::net::TcpStream, peer: SocketAddr) {
         if let Ok(mut d) = p.try_data_mut::<ClientSocketData>() {
             d.server = Some(server.id());
             d.client = Some(client);
-            d.peer = Some(peer);
+            d.peer = Some(SocketAddr::new(ip, peer.port()));
             d.connect_time = parasol_core::precise_time() / 1000;
             d.stream.msg_limit = msg_limit;
             d.stream.conn = Some(conn);
