@@ -17,7 +17,10 @@ fn broadcast(server: &NetSocket, line: &str) {
             continue;
         }
         if let (ERR::BufferOverflow, _) = c.ac_write_counted(line.as_bytes()) {
-            log::warn!("{}: slow consumer, disconnecting", c.get_str("Address").unwrap_or_default());
+            log::warn!(
+                "{}: slow consumer, disconnecting",
+                c.get_str("Address").unwrap_or_default()
+            );
             let _ = server.disconnect_socket(c);
         }
     }
@@ -26,7 +29,10 @@ fn broadcast(server: &NetSocket, line: &str) {
 fn main() -> Result<(), ERR> {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     parasol::init()?;
-    let port: i32 = std::env::args().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    let port: i32 = std::env::args()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
     let server = NetSocket::from_id(create(
         "NetSocket",
         fields! {

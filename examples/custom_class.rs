@@ -21,8 +21,16 @@ struct Thermostat {
     activations: i32,
 }
 
-const MODES: &[FieldDef] = &[FieldDef::new("Off", 0), FieldDef::new("Heat", 1), FieldDef::new("Cool", 2)];
-const FLAGS: &[FieldDef] = &[FieldDef::new("Eco", 1), FieldDef::new("ChildLock", 2), FieldDef::new("Remote", 4)];
+const MODES: &[FieldDef] = &[
+    FieldDef::new("Off", 0),
+    FieldDef::new("Heat", 1),
+    FieldDef::new("Cool", 2),
+];
+const FLAGS: &[FieldDef] = &[
+    FieldDef::new("Eco", 1),
+    FieldDef::new("ChildLock", 2),
+    FieldDef::new("Remote", 4),
+];
 
 fn register() -> Res<()> {
     ClassBuilder::<Thermostat>::new("Thermostat")
@@ -38,21 +46,27 @@ fn register() -> Res<()> {
                 Ok(())
             })
         })
-        .field("Reading", FieldKind::Double, FD_READ, |f| f.get(|t| Value::Double(t.reading)))
-        .field("Activations", FieldKind::Int, FD_READ, |f| f.get(|t| Value::Int(t.activations)))
+        .field("Reading", FieldKind::Double, FD_READ, |f| {
+            f.get(|t| Value::Double(t.reading))
+        })
+        .field("Activations", FieldKind::Int, FD_READ, |f| {
+            f.get(|t| Value::Int(t.activations))
+        })
         .field("Mode", FieldKind::Int, FD_RW, |f| {
-            f.get(|t| Value::Int(t.mode)).set(|t, v| {
-                t.mode = v.to_i32()?;
-                Ok(())
-            })
-            .lookup(MODES)
+            f.get(|t| Value::Int(t.mode))
+                .set(|t, v| {
+                    t.mode = v.to_i32()?;
+                    Ok(())
+                })
+                .lookup(MODES)
         })
         .field("Flags", FieldKind::Int, FD_RI, |f| {
-            f.get(|t| Value::Int(t.flags)).set(|t, v| {
-                t.flags = v.to_i32()?;
-                Ok(())
-            })
-            .flags(FLAGS)
+            f.get(|t| Value::Int(t.flags))
+                .set(|t, v| {
+                    t.flags = v.to_i32()?;
+                    Ok(())
+                })
+                .flags(FLAGS)
         })
         .field("Label", FieldKind::Str, FD_RW, |f| {
             f.get(|t| Value::from(t.label.as_str())).set(|t, v| {
@@ -86,9 +100,14 @@ fn register() -> Res<()> {
         // A method with an input and a result argument.
         .method(
             "Forecast",
-            vec![ArgSpec::input("Hours", FieldKind::Int), ArgSpec::result("Expected", FieldKind::Double)],
+            vec![
+                ArgSpec::input("Hours", FieldKind::Int),
+                ArgSpec::result("Expected", FieldKind::Double),
+            ],
             |obj, args| {
-                let Ok(hours) = args[0].to_i32() else { return ERR::Args };
+                let Ok(hours) = args[0].to_i32() else {
+                    return ERR::Args;
+                };
                 let t = obj.data::<Thermostat>();
                 let mut r = t.reading;
                 for _ in 0..hours.max(0) {
@@ -127,22 +146,49 @@ fn main() -> Result<(), ERR> {
     println!("Thermostat #{} of class {}", t.uid(), t.get_str("Class")?);
     println!("  Mode = {} ({})", t.get_str("Mode")?, t.get("Mode")?);
     println!("  Flags = {} ({})", t.get_str("Flags")?, t.get("Flags")?);
-    println!("  Heater = {}", t.get("Heater")?.to_object()?.get_str("Label")?);
+    println!(
+        "  Heater = {}",
+        t.get("Heater")?.to_object()?.get_str("Label")?
+    );
 
     // Errors come back as ERR values, never panics.
-    println!("  set Target=99      → {:?}", t.set("Target", 99).unwrap_err());
-    println!("  set Flags after Init → {:?}", t.set("Flags", "Remote").unwrap_err());
-    println!("  set Reading        → {:?}", t.set("Reading", 1).unwrap_err());
-    println!("  set Mode=Boost     → {:?}", t.set("Mode", "Boost").unwrap_err());
-    println!("  set Nonsense       → {:?}", t.set("Nonsense", 1).unwrap_err());
-    println!("  call Defrost       → {:?}", t.call("Defrost", &[]).unwrap_err());
+    println!(
+        "  set Target=99      → {:?}",
+        t.set("Target", 99).unwrap_err()
+    );
+    println!(
+        "  set Flags after Init → {:?}",
+        t.set("Flags", "Remote").unwrap_err()
+    );
+    println!(
+        "  set Reading        → {:?}",
+        t.set("Reading", 1).unwrap_err()
+    );
+    println!(
+        "  set Mode=Boost     → {:?}",
+        t.set("Mode", "Boost").unwrap_err()
+    );
+    println!(
+        "  set Nonsense       → {:?}",
+        t.set("Nonsense", 1).unwrap_err()
+    );
+    println!(
+        "  call Defrost       → {:?}",
+        t.call("Defrost", &[]).unwrap_err()
+    );
 
     // Actions and methods by name.
     for _ in 0..3 {
         t.call("Activate", &[])?;
     }
     let forecast = t.call("mtForecast", &[("Hours", Value::from("4"))])?;
-    println!("  Forecast(4h) = {}", forecast.get("Expected").map(ToString::to_string).unwrap_or_default());
+    println!(
+        "  Forecast(4h) = {}",
+        forecast
+            .get("Expected")
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    );
 
     // A timer drives one more activation through the message loop.
     let id = t;
@@ -154,7 +200,11 @@ fn main() -> Result<(), ERR> {
         }),
     )?;
     wait_until(Duration::from_secs(1), || changes.get() == 4);
-    println!("  Activations = {}, OnChange calls = {}", t.get("Activations")?, changes.get());
+    println!(
+        "  Activations = {}, OnChange calls = {}",
+        t.get("Activations")?,
+        changes.get()
+    );
     assert_eq!(changes.get(), 4);
 
     t.free()?;

@@ -13,7 +13,10 @@ fn main() -> Result<(), ERR> {
     parasol::init()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let port: i32 = args.first().and_then(|p| p.parse().ok()).unwrap_or(0);
-    let tls = args.iter().position(|a| a == "--tls").map(|i| (args.get(i + 1).cloned(), args.get(i + 2).cloned()));
+    let tls = args
+        .iter()
+        .position(|a| a == "--tls")
+        .map(|i| (args.get(i + 1).cloned(), args.get(i + 2).cloned()));
 
     let mut fields = fields! {
         "Name" => "EchoServer",

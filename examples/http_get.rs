@@ -13,10 +13,18 @@ fn parse(url: &str) -> Option<(String, u16, String)> {
         None => (rest, "/"),
     };
     let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (h.to_string(), p.parse().ok()?),
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => {
+            (h.to_string(), p.parse().ok()?)
+        }
         _ => (authority.to_string(), 80),
     };
-    Some((host.trim_start_matches('[').trim_end_matches(']').to_string(), port, path.to_string()))
+    Some((
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+        port,
+        path.to_string(),
+    ))
 }
 
 fn main() {

@@ -26,7 +26,10 @@ fn msg_limit_overflow_reports_exact_result_and_loses_nothing() {
     let c = plain_client(fields! { "MsgLimit" => 1000 });
     // Before connecting everything is queued, so the limit applies exactly.
     assert_eq!(c.ac_write_counted(&pattern(600, 1)), (ERR::Okay, 600));
-    assert_eq!(c.ac_write_counted(&pattern(600, 2)), (ERR::BufferOverflow, 400));
+    assert_eq!(
+        c.ac_write_counted(&pattern(600, 2)),
+        (ERR::BufferOverflow, 400)
+    );
     assert_eq!(c.out_queue_size(), 1000);
     assert_eq!(c.ac_write_counted(b"x"), (ERR::BufferOverflow, 0));
     let mut expected = pattern(600, 1);
@@ -34,7 +37,9 @@ fn msg_limit_overflow_reports_exact_result_and_loses_nothing() {
 
     c.connect("127.0.0.1", port, 0.0).unwrap();
     let (mut s, _) = listener.accept().unwrap();
-    wait("queue drained", || c.state() == NTC::CONNECTED && c.out_queue_size() == 0);
+    wait("queue drained", || {
+        c.state() == NTC::CONNECTED && c.out_queue_size() == 0
+    });
     // Connected: fill the kernel's buffers with a peer that does not read, then overflow.
     let mut accepted = Vec::new();
     let mut seed = 10;
@@ -43,7 +48,11 @@ fn msg_limit_overflow_reports_exact_result_and_loses_nothing() {
         seed += 1;
         let (e, n) = c.ac_write_counted(&chunk);
         accepted.extend_from_slice(&chunk[..n]);
-        assert!(c.out_queue_size() <= 1000, "queue {} exceeds MsgLimit", c.out_queue_size());
+        assert!(
+            c.out_queue_size() <= 1000,
+            "queue {} exceeds MsgLimit",
+            c.out_queue_size()
+        );
         if e == ERR::BufferOverflow {
             assert!(n < chunk.len());
             break;
@@ -51,7 +60,11 @@ fn msg_limit_overflow_reports_exact_result_and_loses_nothing() {
         assert_eq!((e, n), (ERR::Okay, chunk.len()));
         assert!(seed < 100_000, "the kernel never refused data");
     }
-    assert_eq!(c.state(), NTC::CONNECTED, "overflow keeps the connection up");
+    assert_eq!(
+        c.state(),
+        NTC::CONNECTED,
+        "overflow keeps the connection up"
+    );
     expected.extend_from_slice(&accepted);
     // Now the peer reads everything: exactly the accepted bytes, in order.
     let done = Arc::new(AtomicBool::new(false));
@@ -110,8 +123,16 @@ fn slow_reader_echo_with_retry_stays_within_msg_limit() {
     let r = wait_until(Duration::from_secs(60), || got.len() >= TOTAL);
     assert_eq!(r, ERR::Okay, "echoed {} of {TOTAL}", got.len());
     assert_eq!(got.len(), TOTAL);
-    assert_eq!(Sha256::digest(got.get()), Sha256::digest(&data), "every byte back, in order");
-    assert!(max_queue.get() <= LIMIT, "server queue peaked at {}", max_queue.get());
+    assert_eq!(
+        Sha256::digest(got.get()),
+        Sha256::digest(&data),
+        "every byte back, in order"
+    );
+    assert!(
+        max_queue.get() <= LIMIT,
+        "server queue peaked at {}",
+        max_queue.get()
+    );
     assert!(max_queue.get() > 0);
 }
 
@@ -181,12 +202,20 @@ fn terminate_from_incoming_flushes_then_closes() {
         }),
     });
     let (cstates, got) = (Log::default(), Bytes::default());
-    let c = plain_client(fields! { "Feedback" => client_feedback(&cstates), "Incoming" => client_collect(&got) });
+    let c = plain_client(
+        fields! { "Feedback" => client_feedback(&cstates), "Incoming" => client_collect(&got) },
+    );
     c.connect("127.0.0.1", server.port(), 0.0).unwrap();
     wait("connected", || c.state() == NTC::CONNECTED);
     c.ac_write(b"bye please").unwrap();
-    wait("client sees graceful close", || c.state() == NTC::DISCONNECTED);
-    assert_eq!(got.get(), pattern(1 << 20, 3), "queued reply delivered before the close");
+    wait("client sees graceful close", || {
+        c.state() == NTC::DISCONNECTED
+    });
+    assert_eq!(
+        got.get(),
+        pattern(1 << 20, 3),
+        "queued reply delivered before the close"
+    );
     assert_eq!(c.error(), ERR::Okay);
     assert_eq!(states.get(), vec![NTC::CONNECTED, NTC::DISCONNECTED]);
     wait("released", || server.total_clients() == 0);
@@ -210,7 +239,11 @@ fn terminate_from_client_incoming_clears_the_field() {
     let (mut peer, _) = listener.accept().unwrap();
     peer.write_all(b"hello").unwrap();
     wait("terminated", || c.state() == NTC::DISCONNECTED);
-    assert_eq!(c.get("Incoming").unwrap(), Value::None, "Terminate clears Incoming");
+    assert_eq!(
+        c.get("Incoming").unwrap(),
+        Value::None,
+        "Terminate clears Incoming"
+    );
     assert_eq!(c.error(), ERR::Okay, "a local close keeps Error");
     let mut b = [0u8; 1];
     peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -248,7 +281,9 @@ fn panic_in_incoming_is_caught_and_closes_that_connection() {
     let mut good = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
     wait("both connected", || states.len() == 2);
     bad.write_all(b"boom").unwrap();
-    wait("panicking client dropped", || states.get().contains(&NTC::DISCONNECTED));
+    wait("panicking client dropped", || {
+        states.get().contains(&NTC::DISCONNECTED)
+    });
     good.write_all(b"ok").unwrap();
     let mut b = [0u8; 2];
     good.set_nonblocking(true).unwrap();
@@ -280,12 +315,15 @@ fn free_with_queued_data_still_delivers_it() {
     let f = done.clone();
     let reader = std::thread::spawn(move || {
         let mut got = Vec::new();
-        peer.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        peer.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
         peer.read_to_end(&mut got).unwrap();
         f.store(true, Ordering::SeqCst);
         got
     });
-    wait("peer got everything and EOF", || done.load(Ordering::SeqCst));
+    wait("peer got everything and EOF", || {
+        done.load(Ordering::SeqCst)
+    });
     let got = reader.join().unwrap();
     assert_eq!(got.len(), data.len());
     assert!(got == data);

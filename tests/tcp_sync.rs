@@ -10,7 +10,14 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 fn sync_client() -> NetSocket {
-    NetSocket::from_id(create("NetSocket", fields! { "Flags" => "SYNCHRONOUS", "MsgLimit" => 8 << 20 }).unwrap()).unwrap()
+    NetSocket::from_id(
+        create(
+            "NetSocket",
+            fields! { "Flags" => "SYNCHRONOUS", "MsgLimit" => 8 << 20 },
+        )
+        .unwrap(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -31,7 +38,11 @@ fn connect_write_read_block() {
     assert_eq!(c.state(), NTC::CONNECTED, "Connect returns once connected");
     let data = pattern(4 << 20, 11);
     assert_eq!(c.ac_write(&data), Ok(data.len()));
-    assert_eq!(c.out_queue_size(), 0, "Write returns once everything reached the kernel");
+    assert_eq!(
+        c.out_queue_size(),
+        0,
+        "Write returns once everything reached the kernel"
+    );
     let mut b = [0u8; 6];
     let mut have = 0;
     while have < 6 {
@@ -46,11 +57,21 @@ fn connect_write_read_block() {
 #[test]
 fn connect_failure_is_returned() {
     setup();
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let c = sync_client();
-    assert_eq!(c.connect("127.0.0.1", port, 5.0), Err(ERR::ConnectionRefused));
+    assert_eq!(
+        c.connect("127.0.0.1", port, 5.0),
+        Err(ERR::ConnectionRefused)
+    );
     assert_eq!(c.state(), NTC::DISCONNECTED);
-    assert_eq!(c.connect("no-such-host.invalid", 80, 5.0), Err(ERR::HostNotFound));
+    assert_eq!(
+        c.connect("no-such-host.invalid", 80, 5.0),
+        Err(ERR::HostNotFound)
+    );
 }
 
 #[test]

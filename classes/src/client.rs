@@ -305,9 +305,10 @@ fn established(id: ObjectId) {
             match session {
                 Ok(session) => {
                     let started = with_stream(ep, |s| {
-                        s.conn
-                            .as_mut()
-                            .map(|c| c.start_tls(session).and_then(|_| c.flush().map(|_| ())))
+                        s.conn.as_mut().map(|c| {
+                            c.start_tls(session, false)
+                                .and_then(|_| c.flush().map(|_| ()))
+                        })
                     });
                     match started {
                         Some(Some(Ok(()))) => {

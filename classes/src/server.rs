@@ -180,7 +180,7 @@ fn accept_one(server: &ObjectPtr, sock: mio::net::TcpStream, peer: SocketAddr) {
             d.socket_limit,
             d.server.total_clients,
             d.stream.msg_limit,
-            d.server.tls.clone(),
+            d.server.tls.clone().filter(|_| d.flags.contains(NSF::SSL)),
         )
     };
     let ctx = parasol_core::log::ctx(server);
@@ -230,7 +230,7 @@ fn accept_one(server: &ObjectPtr, sock: mio::net::TcpStream, peer: SocketAddr) {
     let mut conn = Connection::new(sock);
     let handshaking = match tls.map(|t| t.session()) {
         Some(Ok(session)) => {
-            if conn.start_tls(session).is_err() {
+            if conn.start_tls(session, false).is_err() {
                 let _ = free_resource(cs);
                 return;
             }
@@ -531,7 +531,7 @@ pub(crate) fn start_tls(ep: Ep) -> ERR {
         Ok(s) => s,
         Err(e) => return e,
     };
-    match with_stream(ep, |s| s.conn.as_mut().map(|c| c.start_tls(session))) {
+    match with_stream(ep, |s| s.conn.as_mut().map(|c| c.start_tls(session, true))) {
         Some(Some(Ok(()))) => {
             set_state(ep, NTC::HANDSHAKING);
             stream::recall(ep);

@@ -63,9 +63,10 @@ pub fn set_ssl(obj: ObjectId) -> ERR {
         None => return ERR::Security,
     };
     match with_stream(ep, |s| {
-        s.conn
-            .as_mut()
-            .map(|c| c.start_tls(session).and_then(|_| c.flush().map(|_| ())))
+        s.conn.as_mut().map(|c| {
+            c.start_tls(session, true)
+                .and_then(|_| c.flush().map(|_| ()))
+        })
     }) {
         Some(Some(Ok(()))) => {
             log::debug!("{} STARTTLS", parasol_core::log::IdCtx(id));

@@ -130,12 +130,16 @@ impl Connection {
         self.tls.as_deref_mut()
     }
 
-    /// Starts TLS on this connection (at connect, at accept, or STARTTLS later). Bytes queued
-    /// before this call still go out unencrypted, ahead of the handshake (they were written in
-    /// the plaintext phase); bytes already received and not read are fed to TLS as the start of
-    /// the peer's handshake. A TLS failure in those bytes → `Security`.
-    pub fn start_tls(&mut self, mut session: TlsSession) -> Result<(), ERR> {
-        session.queue_raw_prefix(&mut self.out);
+    /// Starts TLS on this connection: at connect or accept (`starttls` false: anything queued is
+    /// application data and goes out encrypted after the handshake), or on a connection that
+    /// already carried plaintext (`starttls` true: bytes queued before this call were written in
+    /// the plaintext phase and still go out unencrypted, ahead of the handshake). Bytes received
+    /// and not read are fed to TLS as the start of the peer's handshake; a TLS failure in them →
+    /// `Security`.
+    pub fn start_tls(&mut self, mut session: TlsSession, starttls: bool) -> Result<(), ERR> {
+        if starttls {
+            session.queue_raw_prefix(&mut self.out);
+        }
         let staged = self.staged.bytes().to_vec();
         self.staged.release();
         if !staged.is_empty() {

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod pki;
+
 use parasol::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,10 +18,22 @@ pub fn setup() {
     let _ = env_logger::builder().is_test(true).try_init();
 }
 
-/// Drives the loop until `cond` holds; panics with `what` on timeout.
-pub fn wait(what: &str, cond: impl FnMut() -> bool) {
-    let r = wait_until(DEADLINE, cond);
-    assert_eq!(r, ERR::Okay, "timed out waiting for {what}");
+/// Drives the loop until `cond` holds; panics with `what` on timeout. Each cycle sleeps at
+/// most 5 ms, so conditions set by other threads (peers on std sockets) are seen promptly too.
+pub fn wait(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        let r = wait_until(Duration::from_millis(5), &mut cond);
+        assert_ne!(
+            r,
+            ERR::Terminate,
+            "loop terminated while waiting for {what}"
+        );
+    }
 }
 
 /// A shared list that callbacks append to.

@@ -9,10 +9,10 @@
 //! | (verified) | 0 `OK` |
 //! | `NotValidYet` | 9 `CERT_NOT_YET_VALID` |
 //! | `Expired` | 10 `CERT_HAS_EXPIRED` |
-//! | `UnknownIssuer`, leaf issued by itself | 18 `DEPTH_ZERO_SELF_SIGNED_CERT` |
-//! | `UnknownIssuer`, the chain sent holds a self-issued certificate | 19 `SELF_SIGNED_CERT_IN_CHAIN` |
+//! | no path to a trust anchor, the leaf issued by itself | 18 `DEPTH_ZERO_SELF_SIGNED_CERT` |
+//! | no path, the chain sent holds a self-issued certificate | 19 `SELF_SIGNED_CERT_IN_CHAIN` |
 //! | `UnknownIssuer` otherwise | 20 `UNABLE_TO_GET_ISSUER_CERT_LOCALLY` |
-//! | `BadSignature` | 7 `CERT_SIGNATURE_FAILURE` |
+//! | `BadSignature` otherwise | 7 `CERT_SIGNATURE_FAILURE` |
 //! | `Revoked` | 23 `CERT_REVOKED` |
 //! | `InvalidPurpose` | 26 `INVALID_PURPOSE` |
 //! | `UnhandledCriticalExtension` | 34 `UNHANDLED_CRITICAL_EXTENSION` |
@@ -149,22 +149,26 @@ fn scv_code(
         CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
             SCV::HOSTNAME_MISMATCH
         }
-        CertificateError::BadSignature => SCV::CERT_SIGNATURE_FAILURE,
         CertificateError::Revoked => SCV::CERT_REVOKED,
         CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
             SCV::INVALID_PURPOSE
         }
         CertificateError::UnhandledCriticalExtension => SCV::UNHANDLED_CRITICAL_EXTENSION,
-        CertificateError::UnknownIssuer => {
+        // No path to a trust anchor. webpki names the first obstacle it met while trying
+        // anchors; OpenSSL names the shape of the chain, so look at that.
+        other => {
             if intermediates.is_empty() && self_issued(end_entity) {
                 SCV::DEPTH_ZERO_SELF_SIGNED_CERT
             } else if intermediates.iter().any(self_issued) {
                 SCV::SELF_SIGNED_CERT_IN_CHAIN
             } else {
-                SCV::UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+                match other {
+                    CertificateError::UnknownIssuer => SCV::UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+                    CertificateError::BadSignature => SCV::CERT_SIGNATURE_FAILURE,
+                    _ => SCV::APPLICATION_VERIFICATION,
+                }
             }
         }
-        _ => SCV::APPLICATION_VERIFICATION,
     }
 }
 

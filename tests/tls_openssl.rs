@@ -1,0 +1,165 @@
+//! TLS against a real peer: our client ↔ `openssl s_server`, `openssl s_client` ↔ our server.
+
+mod common;
+
+use common::pki;
+use common::*;
+use parasol::prelude::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+#[test]
+fn our_client_to_openssl_s_server() {
+    setup();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki::ca("CA");
+    let leaf = pki::leaf(&ca, &["localhost"]);
+    let cert = pki::write(&dir, "cert.pem", &leaf.cert);
+    let key = pki::write(&dir, "key.pem", &leaf.key);
+    let mut child = Command::new("openssl")
+        .args([
+            "s_server",
+            "-accept",
+            "127.0.0.1:0",
+            "-cert",
+            &cert,
+            "-key",
+            &key,
+            "-naccept",
+            "1",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl is installed by .ci/run");
+    // Lines printed by s_server, read on a thread so the loop keeps running here.
+    let (tx, rx) = mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let port: u16 = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("s_server starts");
+        if let Some(rest) = line.strip_prefix("ACCEPT ") {
+            break rest.rsplit(':').next().unwrap().parse().unwrap();
+        }
+    };
+    let (states, got) = (Log::default(), Bytes::default());
+    let c = NetSocket::from_id(
+        create(
+            "NetSocket",
+            fields! { "Flags" => "SSL", "SSLCACertificate" => ca.pem.as_str(),
+            "Feedback" => client_feedback(&states), "Incoming" => client_collect(&got) },
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    c.connect("localhost", port, 10.0).unwrap();
+    wait("connected", || c.state() == NTC::CONNECTED);
+    assert_eq!(c.valid_cert(), 0);
+    c.ac_write(b"hello openssl\n").unwrap();
+    let mut seen = Vec::new();
+    wait("s_server printed our line", || {
+        while let Ok(l) = rx.try_recv() {
+            seen.push(l);
+        }
+        seen.iter().any(|l| l == "hello openssl")
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"hello parasol\n").unwrap();
+    stdin.flush().unwrap();
+    wait("s_server's line arrives", || {
+        got.get() == b"hello parasol\n"
+    });
+    drop(stdin);
+    c.free().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn openssl_s_client_to_our_server() {
+    setup();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki::ca("CA");
+    let leaf = pki::leaf(&ca, &["localhost"]);
+    let ca_file = pki::write(&dir, "ca.pem", &ca.pem);
+    let states = Log::<NTC>::default();
+    let st = states.clone();
+    let server = server(fields! {
+        "Flags" => "SERVER|SSL",
+        "SSLCertificate" => leaf.cert.as_str(),
+        "SSLPrivateKey" => leaf.key.as_str(),
+        "Feedback" => Function::new(move |_s: &NetSocket, _c: &ClientSocket, state: NTC| st.push(state)),
+        "Incoming" => Function::new(|_s: &NetSocket, c: &ClientSocket| -> ERR {
+            let mut b = [0u8; 1024];
+            let n = match c.ac_read(&mut b) { Ok(n) => n, Err(e) => return e };
+            let mut reply = b"echo: ".to_vec();
+            reply.extend_from_slice(&b[..n]);
+            c.ac_write(&reply).err().unwrap_or(ERR::Okay)
+        }),
+    });
+    let mut child = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{}", server.port()),
+            "-servername",
+            "localhost",
+            "-verify_hostname",
+            "localhost",
+            "-CAfile",
+            &ca_file,
+            "-verify_return_error",
+            "-quiet",
+            "-no_ign_eof",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openssl is installed by .ci/run");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut b = [0u8; 1024];
+        while let Ok(n) = stdout.read(&mut b) {
+            if n == 0 || tx.send(b[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    wait("handshake", || {
+        states.get() == vec![NTC::HANDSHAKING, NTC::CONNECTED]
+    });
+    stdin.write_all(b"ping\n").unwrap();
+    stdin.flush().unwrap();
+    let mut got = Vec::new();
+    wait("echo through s_client", || {
+        while let Ok(b) = rx.try_recv() {
+            got.extend_from_slice(&b);
+        }
+        got == b"echo: ping\n"
+    });
+    drop(stdin); // s_client closes the connection at stdin EOF
+    wait("s_client left", || states.len() == 3);
+    assert_eq!(states.get()[2], NTC::DISCONNECTED);
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+    assert!(
+        !err.contains("verify error"),
+        "s_client verification failed: {err} ({status})"
+    );
+}
