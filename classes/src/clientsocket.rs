@@ -157,5 +157,10 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         })
         .method_at(AC(-9), "SetSSL", vec![], |o, _| crate::ssl::set_ssl(o.id()))
         .method_doc("Upgrades this connection to TLS in place (STARTTLS) with the server's certificate.")
+        .method_at(AC(-10), "ShutdownWrite", vec![], |o, _| match ep_of(o) {
+            Ok(ep) => stream::shutdown_write(ep),
+            Err(e) => e,
+        })
+        .method_doc("Ends the sending side once the queue is sent (FIN); keeps reading until the peer closes.")
         .register()
 }

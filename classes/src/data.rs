@@ -24,6 +24,8 @@ pub(crate) struct Stream {
     pub paused: bool,
     /// A connection existed and ended; Write fails until the next Connect.
     pub ended: bool,
+    /// ShutdownWrite was called: send FIN once the queue is empty.
+    pub close_write_pending: bool,
     /// The I/O handler is running (Read outside it re-arms the loop when staged data runs out).
     pub in_handler: bool,
     /// Why the last connection ended.

@@ -77,6 +77,11 @@ impl NetSocket {
         self.method(AC(-9), &mut []).to_result()
     }
 
+    /// `ShutdownWrite`: sends FIN once the queue is empty; keeps reading until the peer closes.
+    pub fn shutdown_write(self) -> Res<()> {
+        self.method(AC(-10), &mut []).to_result()
+    }
+
     /// The connection state (a server reads `MULTISTATE`).
     pub fn state(self) -> NTC {
         NTC(int_field(self.id(), "State"))
@@ -145,6 +150,11 @@ impl ClientSocket {
     /// Bytes accepted by Write and not yet handed to the kernel.
     pub fn out_queue_size(self) -> usize {
         int_field(self.id(), "OutQueueSize") as usize
+    }
+
+    /// `ShutdownWrite`: sends FIN once the queue is empty; keeps reading until the peer closes.
+    pub fn shutdown_write(self) -> Res<()> {
+        self.method(AC(-10), &mut []).to_result()
     }
 
     /// `SetSSL`: STARTTLS with the server's certificate.

@@ -325,6 +325,11 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .method_doc("Closes one ClientSocket gracefully.")
         .method_at(AC(-9), "SetSSL", vec![], |o, _| crate::ssl::set_ssl(o.id()))
         .method_doc("Upgrades a connected plaintext socket to TLS in place (STARTTLS).")
+        .method_at(AC(-10), "ShutdownWrite", vec![], |o, _| match role_ep(o) {
+            Ok(ep) => stream::shutdown_write(ep),
+            Err(e) => e,
+        })
+        .method_doc("Ends the sending side once the queue is sent (FIN); keeps reading until the peer closes.")
         .register()
 }
 

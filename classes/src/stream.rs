@@ -345,6 +345,17 @@ fn write_step(ep: Ep) -> bool {
     if paused && out_len <= limit / 2 {
         with_stream(ep, |s| s.paused = false);
     }
+    if drained && with_stream(ep, |s| s.close_write_pending) == Some(true) {
+        // Our sending side ends here (FIN, after TLS close_notify); reading goes on.
+        let done = with_stream(ep, |s| s.conn.as_mut().is_none_or(Connection::close_write));
+        if done == Some(true) {
+            with_stream(ep, |s| {
+                s.close_write_pending = false;
+                s.outgoing_armed = false;
+            });
+        }
+        return state_of(ep) == NTC::CONNECTED;
+    }
     if drained {
         if had_queue && outgoing_of(ep).defined() {
             with_stream(ep, |s| s.outgoing_armed = true);
@@ -352,6 +363,17 @@ fn write_step(ep: Ep) -> bool {
         pump_outgoing(ep);
     }
     state_of(ep) == NTC::CONNECTED
+}
+
+/// The ShutdownWrite method: ends the sending side once everything queued is sent, keeps
+/// receiving until the peer closes. Not CONNECTED → `InvalidState`.
+pub(crate) fn shutdown_write(ep: Ep) -> ERR {
+    if state_of(ep) != NTC::CONNECTED {
+        return ERR::InvalidState;
+    }
+    with_stream(ep, |s| s.close_write_pending = true);
+    recall(ep);
+    ERR::Okay
 }
 
 fn taken_total(ep: Ep) -> Option<(u64, usize)> {
@@ -498,6 +520,7 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
         s.pre_queue.clear();
         s.paused = false;
         s.outgoing_armed = false;
+        s.close_write_pending = false;
         let was = s.state;
         if was != NTC::DISCONNECTED || conn.is_some() {
             s.ended = true;
@@ -516,9 +539,10 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
             io_deregister(t, conn.socket());
         }
         match how {
-            How::PeerClosed if conn.out_len() > 0 => close_gracefully(conn, DEFAULT_LINGER),
-            How::PeerClosed | How::Failed(_) => drop(conn),
-            How::Local | How::Freed => close_gracefully(conn, DEFAULT_LINGER),
+            // After the peer's close we still answer with ours (TLS close_notify, FIN) and send
+            // what is queued: a half-closed peer may still be reading.
+            How::PeerClosed | How::Local | How::Freed => close_gracefully(conn, DEFAULT_LINGER),
+            How::Failed(_) => drop(conn),
             How::Abort => {
                 conn.shutdown_both();
                 drop(conn);

@@ -14,6 +14,15 @@ use std::time::Duration;
 /// How long a closing connection may wait for its queue to drain and the peer to close.
 pub const DEFAULT_LINGER: Duration = Duration::from_secs(10);
 
+thread_local! {
+    static ACTIVE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Connections of this thread still closing (flushing or waiting for the peer's EOF).
+pub fn active() -> usize {
+    ACTIVE.with(|a| a.get())
+}
+
 struct Lingering {
     conn: Option<Connection>,
     token: Option<parasol_core::msgloop::IoToken>,
@@ -37,6 +46,7 @@ impl Lingering {
 
     fn finish(&mut self) {
         if let Some(mut conn) = self.conn.take() {
+            ACTIVE.with(|a| a.set(a.get() - 1));
             if let Some(t) = self.token.take() {
                 io_deregister(t, conn.socket());
             }
@@ -55,6 +65,7 @@ impl Lingering {
 /// closed when the peer's EOF arrives or `bound` passes. The connection must not be registered
 /// with the loop any more (the caller deregistered it). Returns at once.
 pub fn close_gracefully(conn: Connection, bound: Duration) {
+    ACTIVE.with(|a| a.set(a.get() + 1));
     let state = Rc::new(RefCell::new(Lingering {
         conn: Some(conn),
         token: None,

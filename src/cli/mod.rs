@@ -1,0 +1,157 @@
+//! Command-line interface (clap): argument definitions, logging set-up and dispatch.
+
+mod certs;
+mod classes;
+mod connect;
+mod demo;
+mod serve;
+mod shutdown;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use parasol::ERR;
+
+/// Parasol's object runtime and network classes, from the command line.
+#[derive(Parser, Debug)]
+#[command(name = "parasol", version, about, propagate_version = true)]
+struct Cli {
+    /// More log output (-v: debug, -vv: trace). RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Only errors in the log.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Runs a TLS echo server and a few clients on loopback and prints what happens (default).
+    Demo(DemoArgs),
+    /// Serves TCP (or TLS) connections until SIGINT/SIGTERM.
+    Serve(ServeArgs),
+    /// Connects to HOST PORT: stdin to the socket, the socket to stdout (like ncat).
+    Connect(ConnectArgs),
+    /// Lists the registered classes, or describes one.
+    Classes(ClassesArgs),
+}
+
+#[derive(Args, Debug, Default)]
+pub(crate) struct DemoArgs {
+    /// Number of clients.
+    #[arg(long, default_value_t = 4)]
+    pub clients: usize,
+    /// Round trips per client.
+    #[arg(long, default_value_t = 25)]
+    pub round_trips: usize,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Send back everything received.
+    Echo,
+    /// Read and drop everything.
+    Discard,
+    /// Send every line to every client.
+    Chat,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ServeArgs {
+    /// Port to listen on (0: any free port, printed at start).
+    #[arg(long)]
+    pub port: u16,
+    /// Local address to bind (IP literal or localhost); default: all interfaces.
+    #[arg(long)]
+    pub address: Option<String>,
+    /// What to do with incoming data.
+    #[arg(long, value_enum, default_value_t = Mode::Echo)]
+    pub mode: Mode,
+    /// TLS certificate (PEM file, or .p12/.pfx).
+    #[arg(long, requires = "tls_key", conflicts_with = "tls_self_signed")]
+    pub tls_cert: Option<String>,
+    /// TLS private key (PEM file).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<String>,
+    /// TLS with a certificate for localhost generated at start.
+    #[arg(long)]
+    pub tls_self_signed: bool,
+    /// Most distinct client IP addresses at once.
+    #[arg(long)]
+    pub client_limit: Option<u32>,
+    /// Most sockets per client IP address.
+    #[arg(long)]
+    pub socket_limit: Option<u32>,
+    /// Allow several connections from one IP address.
+    #[arg(long)]
+    pub multi_connect: bool,
+    /// Most bytes queued per client.
+    #[arg(long)]
+    pub msg_limit: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ConnectArgs {
+    /// Host name or IP address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Use TLS.
+    #[arg(long)]
+    pub tls: bool,
+    /// With --tls: do not verify the server's certificate.
+    #[arg(long, requires = "tls")]
+    pub insecure: bool,
+    /// With --tls: also trust the CA certificates in FILE (PEM).
+    #[arg(long, requires = "tls")]
+    pub ca: Option<String>,
+    /// Seconds allowed for name resolution, connection and TLS handshake (0: none).
+    #[arg(long, default_value_t = 30.0)]
+    pub timeout: f64,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ClassesArgs {
+    /// A class to describe.
+    pub name: Option<String>,
+}
+
+fn init_logging(cli: &Cli, default: &str) {
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (_, 0) => default,
+        (_, 1) => "debug",
+        _ => "trace",
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
+        .format_timestamp_millis()
+        .init();
+}
+
+/// Prints an error the way every subcommand reports one, and gives the exit code.
+pub(crate) fn fail(context: &str, e: ERR) -> i32 {
+    eprintln!("parasol: {context}: {e:?} ({e})");
+    1
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let default_level = match cli.command {
+        Some(Command::Serve(_)) => "info",
+        _ => "warn",
+    };
+    init_logging(&cli, default_level);
+    if let Err(e) = parasol::init() {
+        return fail("registering classes", e);
+    }
+    match cli.command.unwrap_or(Command::Demo(DemoArgs {
+        clients: 4,
+        round_trips: 25,
+    })) {
+        Command::Demo(a) => demo::run(&a),
+        Command::Serve(a) => serve::run(&a),
+        Command::Connect(a) => connect::run(&a),
+        Command::Classes(a) => classes::run(&a),
+    }
+}

@@ -1,0 +1,159 @@
+//! `parasol serve`: echo, discard or chat over TCP or TLS until SIGINT/SIGTERM, then a graceful
+//! close (queued data flushed, bounded).
+
+use super::{certs, fail, shutdown, Mode, ServeArgs};
+use parasol::prelude::*;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// How long the graceful close may take before the process exits anyway.
+const CLOSE_BOUND: Duration = Duration::from_secs(10);
+
+fn echo() -> Function {
+    // Backpressure: read only what the client's queue can take; Retry leaves the rest in the
+    // kernel until the queue drains, so a slow reader never costs more than MsgLimit.
+    Function::new(|server: &NetSocket, c: &ClientSocket| -> ERR {
+        let limit = server.get("MsgLimit").and_then(|v| v.to_int()).unwrap_or(0) as usize;
+        let room = limit.saturating_sub(c.out_queue_size());
+        if room == 0 {
+            return ERR::Retry;
+        }
+        let mut buf = vec![0u8; room.min(64 * 1024)];
+        match c.ac_read(&mut buf) {
+            Ok(n) => c.ac_write(&buf[..n]).err().unwrap_or(ERR::Okay),
+            Err(e) => e,
+        }
+    })
+}
+
+fn discard() -> Function {
+    Function::new(|_server: &NetSocket, c: &ClientSocket| -> ERR {
+        let mut buf = [0u8; 64 * 1024];
+        loop {
+            match c.ac_read(&mut buf) {
+                Ok(0) => return ERR::Okay,
+                Ok(_) => continue,
+                Err(e) => return e,
+            }
+        }
+    })
+}
+
+fn chat() -> Function {
+    Function::new(|server: &NetSocket, from: &ClientSocket| -> ERR {
+        let mut buf = [0u8; 16 * 1024];
+        let n = match from.ac_read(&mut buf) {
+            Ok(n) => n,
+            Err(e) => return e,
+        };
+        let others: Vec<ClientSocket> = server.clients().flat_map(|c| c.connections()).collect();
+        for c in others {
+            if c == *from || c.state() != NTC::CONNECTED {
+                continue;
+            }
+            if let (ERR::BufferOverflow, _) = c.ac_write_counted(&buf[..n]) {
+                // A slow consumer is dropped rather than allowed to hold memory for everyone.
+                log::warn!(
+                    "{}: slow consumer (queue full), disconnecting",
+                    c.get_str("Address").unwrap_or_default()
+                );
+                let _ = server.disconnect_socket(c);
+            }
+        }
+        ERR::Okay
+    })
+}
+
+pub(crate) fn run(args: &ServeArgs) -> i32 {
+    let tls = args.tls_cert.is_some() || args.tls_self_signed;
+    let mut flags = String::from("SERVER");
+    if tls {
+        flags.push_str("|SSL");
+    }
+    if args.multi_connect {
+        flags.push_str("|MULTI_CONNECT");
+    }
+    let mut fields = fields! {
+        "Name" => "Server",
+        "Port" => args.port as i32,
+        "Flags" => flags,
+        "Feedback" => Function::new(|_s: &NetSocket, c: &ClientSocket, state: NTC| {
+            let who = c.get_str("Address").unwrap_or_default();
+            match state {
+                NTC::CONNECTED => log::info!("{who} connected"),
+                NTC::DISCONNECTED => {
+                    let e = ERR(c.get("Error").and_then(|v| v.to_i32()).unwrap_or(0));
+                    log::info!("{who} disconnected ({e:?})");
+                }
+                other => log::debug!("{who} {other}"),
+            }
+        }),
+        "Incoming" => match args.mode {
+            Mode::Echo => echo(),
+            Mode::Discard => discard(),
+            Mode::Chat => chat(),
+        },
+    };
+    if let Some(a) = &args.address {
+        fields.push(("Address", a.into()));
+    }
+    if let Some(n) = args.client_limit {
+        fields.push(("ClientLimit", n.into()));
+    }
+    if let Some(n) = args.socket_limit {
+        fields.push(("SocketLimit", n.into()));
+    }
+    if let Some(n) = args.msg_limit {
+        fields.push(("MsgLimit", n.into()));
+    }
+    if let (Some(c), Some(k)) = (&args.tls_cert, &args.tls_key) {
+        fields.push(("SSLCertificate", c.into()));
+        fields.push(("SSLPrivateKey", k.into()));
+    } else if args.tls_self_signed {
+        match certs::localhost() {
+            Ok(id) => {
+                fields.push(("SSLCertificate", id.cert_pem.into()));
+                fields.push(("SSLPrivateKey", id.key_pem.into()));
+            }
+            Err(e) => {
+                eprintln!("parasol: generating a certificate: {e}");
+                return 1;
+            }
+        }
+    }
+    let stop = match shutdown::watch() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("parasol: cannot watch signals: {e}");
+            return 1;
+        }
+    };
+    let server = match create("NetSocket", fields).and_then(NetSocket::from_id) {
+        Ok(s) => s,
+        Err(e) => return fail("starting the server", e),
+    };
+    println!(
+        "listening on port {} ({}{})",
+        server.port(),
+        match args.mode {
+            Mode::Echo => "echo",
+            Mode::Discard => "discard",
+            Mode::Chat => "chat",
+        },
+        if tls { ", TLS" } else { "" }
+    );
+    let _ = std::io::stdout().flush();
+
+    loop {
+        let r = wait_until(Duration::from_secs(3600), || stop.get());
+        if r == ERR::Terminate || stop.get() {
+            break;
+        }
+    }
+    // Graceful: every client is closed after its queue is sent; wait for those closes, bounded.
+    let _ = server.free();
+    let started = Instant::now();
+    wait_until(CLOSE_BOUND, || parasol::net::linger::active() == 0);
+    log::info!("closed in {:.3} s", started.elapsed().as_secs_f64());
+    0
+}

