@@ -241,41 +241,55 @@ fn connect_serve_chat_and_slow_consumer() {
     slow.connect(&std::net::SocketAddr::from(([127, 0, 0, 1], serve.port)).into())
         .unwrap();
     assert!(serve.log_contains("connected", Duration::from_secs(10)));
-    // A talker floods lines, more than the slow one's socket buffers and queue can hold: it
-    // overflows and is dropped, while the listener keeps up and gets everything.
-    let mut flood = Vec::new();
-    for i in 0..400_000 {
-        flood.extend_from_slice(format!("line {i} of the chat flood test\n").as_bytes());
-    }
-    flood.extend_from_slice(b"the end\n");
-    let (tx, rx) = mpsc::channel();
+    // A talker sends 13 MB of lines, more than the slow one's socket buffers and queue can hold:
+    // it overflows and is dropped. Each 256 KiB step waits until the listener has it, so the
+    // listener is never more than one step behind and is never mistaken for a slow consumer.
+    let received = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let lines = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (r, l) = (received.clone(), lines.clone());
     std::thread::spawn(move || {
-        let mut all = Vec::new();
         let mut buf = vec![0u8; 1 << 16];
         while let Ok(n) = lout.read(&mut buf) {
             if n == 0 {
                 break;
             }
-            all.extend_from_slice(&buf[..n]);
-            if all.ends_with(b"the end\n") {
-                let _ = tx.send(all.iter().filter(|&&b| b == b'\n').count());
-                break;
-            }
+            l.fetch_add(
+                buf[..n].iter().filter(|&&b| b == b'\n').count(),
+                std::sync::atomic::Ordering::SeqCst,
+            );
+            r.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
         }
     });
-    let talker = std::thread::spawn({
-        let port = port.clone();
-        move || connect(&["127.0.0.1", &port], &flood)
-    });
-    let got = rx.recv_timeout(Duration::from_secs(60));
-    assert!(talker.join().unwrap().status.success());
-    let slow_dropped = serve.log_contains("slow consumer", Duration::from_secs(10));
+    let mut flood = Vec::new();
+    for i in 0..400_000 {
+        flood.extend_from_slice(format!("line {i} of the chat flood test\n").as_bytes());
+    }
+    let mut talker = TcpStream::connect(("127.0.0.1", serve.port)).unwrap();
+    assert!(serve.log_contains("connected", Duration::from_secs(10)));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut sent = 0;
+    for step in flood.chunks(256 * 1024) {
+        talker.write_all(step).unwrap();
+        sent += step.len();
+        while received.load(std::sync::atomic::Ordering::SeqCst) < sent {
+            assert!(
+                Instant::now() < deadline,
+                "listener stalled at {} of {sent}",
+                received.load(std::sync::atomic::Ordering::SeqCst)
+            );
+            std::thread::yield_now();
+        }
+    }
     assert_eq!(
-        got,
-        Ok(400_001),
-        "listener got every line through to the end"
+        lines.load(std::sync::atomic::Ordering::SeqCst),
+        400_000,
+        "listener got every line"
     );
-    assert!(slow_dropped, "slow consumer disconnected with a log line");
+    assert!(
+        serve.log_contains("slow consumer", Duration::from_secs(10)),
+        "slow consumer disconnected with a log line"
+    );
+    drop(talker);
     drop(slow);
     drop(listener.stdin.take());
     assert!(wait_child(&mut listener, Duration::from_secs(10)).is_some_and(|s| s.success()));
