@@ -284,7 +284,7 @@ fn init_connects_when_address_and_port_are_set() {
     .unwrap();
     let c = NetSocket::from_id(c).unwrap();
     assert_eq!(states.get(), vec![NTC::CONNECTING]);
-    let _peer = TcpStream::from(listener.accept().unwrap().0);
+    let _peer = listener.accept().unwrap().0;
     wait("connected", || c.state() == NTC::CONNECTED);
     assert_eq!(
         c.set("Port", 1),

@@ -464,7 +464,7 @@ pub(crate) fn unlink_clientsocket(cs: &ObjectPtr) {
         }
     }
     if let Some(c) = client {
-        if let Some(p) = c.ptr().ok() {
+        if let Ok(p) = c.ptr() {
             if let Ok(mut d) = p.try_data_mut::<NetClientData>() {
                 if d.first_socket == Some(cs.id()) {
                     d.first_socket = next;
