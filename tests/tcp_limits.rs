@@ -205,3 +205,35 @@ fn with_multi_connect_both_sockets_share_one_netclient() {
     wait_peer_eof("a", &mut a);
     wait_peer_eof("b", &mut b);
 }
+
+#[test]
+fn socket_limit_lowered_after_init_keeps_existing_sockets() {
+    setup();
+    let fb = fb_log();
+    let server = limited_server(fields! { "Flags" => "SERVER|MULTI_CONNECT" }, &fb);
+    let port = server.port();
+    let mut s: Vec<_> = (0..3).map(|_| std_client_v4(1, port)).collect();
+    wait("three CONNECTED", || fb.len() == 3);
+    server.set("SocketLimit", 2).unwrap();
+    let mut extra = std_client_v4(1, port);
+    wait_peer_eof("socket over the lowered SocketLimit", &mut extra);
+    settle(QUIET);
+    assert_eq!(fb.len(), 3, "{:?}", fb.get());
+    let nc = only_client(server);
+    assert_eq!(nc.total_connections(), 3, "existing sockets are kept");
+    for p in s.iter_mut() {
+        assert_eq!(peer_poll(p), PeerRead::Nothing);
+    }
+    // Two leave: now at 1 < 2, one more is accepted.
+    s.truncate(1);
+    wait("two DISCONNECTED", || {
+        count_state(&fb, NTC::DISCONNECTED) == 2
+    });
+    let mut again = std_client_v4(1, port);
+    wait("accepted below the limit", || {
+        count_state(&fb, NTC::CONNECTED) == 4
+    });
+    assert_eq!(nc.total_connections(), 2);
+    assert_eq!(peer_poll(&mut again), PeerRead::Nothing);
+    server.free().unwrap();
+}

@@ -32,9 +32,9 @@ impl NetSocket {
     /// Starts a typed builder (the same as `create("NetSocket", fields)`).
     ///
     /// ```no_run
-    /// use parasol::prelude::*;
+    /// use parasol_classes::NetSocket;
     /// let client = NetSocket::create().address("127.0.0.1").port(8080).build()?;
-    /// # Ok::<(), ERR>(())
+    /// # Ok::<(), parasol_core::ERR>(())
     /// ```
     pub fn create() -> NetSocketBuilder {
         NetSocketBuilder { fields: Vec::new() }

@@ -10,9 +10,23 @@ use std::time::Duration;
 /// A blocking std TCP client bound to `src` (ephemeral port) and connected to `dst`, returned
 /// in non-blocking mode so the test thread can poll it while it drives the parasol loop.
 pub fn std_connect_from(src: std::net::IpAddr, dst: std::net::SocketAddr) -> std::net::TcpStream {
+    std_connect_with_buffers(src, dst, None)
+}
+
+/// [`std_connect_from`] with fixed SO_SNDBUF / SO_RCVBUF (set before connecting, which also
+/// turns off the kernel's autotuning), so a test can bound what the kernel buffers.
+pub fn std_connect_with_buffers(
+    src: std::net::IpAddr,
+    dst: std::net::SocketAddr,
+    buffers: Option<usize>,
+) -> std::net::TcpStream {
     use socket2::{Domain, Protocol, Socket, Type};
     let s =
         Socket::new(Domain::for_address(dst), Type::STREAM, Some(Protocol::TCP)).expect("socket");
+    if let Some(size) = buffers {
+        s.set_send_buffer_size(size).expect("SO_SNDBUF");
+        s.set_recv_buffer_size(size).expect("SO_RCVBUF");
+    }
     s.bind(&std::net::SocketAddr::new(src, 0).into())
         .unwrap_or_else(|e| panic!("bind {src}: {e}"));
     s.connect_timeout(&dst.into(), Duration::from_secs(5))
