@@ -193,7 +193,9 @@ impl<T: Default + 'static> ClassBuilder<T> {
             return Err(ERR::AddClass);
         }
         let id = CLASSID::of(&self.name);
+        let field_index = super::FieldIndex::build(&self.fields);
         registry::add(MetaClass {
+            field_index,
             name: self.name,
             id,
             version: self.version,

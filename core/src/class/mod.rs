@@ -95,6 +95,9 @@ pub struct MetaClass {
     pub(crate) category: CCF,
     pub(crate) doc: String,
     pub(crate) fields: Vec<Field>,
+    /// Open-addressing index over `fields` by field id (ids are already hashes), so a lookup is a
+    /// mask and usually one comparison.
+    pub(crate) field_index: FieldIndex,
     pub(crate) actions: Vec<Option<ActionFn>>,
     pub(crate) methods: Vec<MethodSpec>,
     pub(crate) construct: Constructor,
@@ -150,10 +153,7 @@ impl MetaClass {
     /// Finds a field by id (binary search).
     #[inline]
     pub fn field_by_id(&self, id: u32) -> Option<&Field> {
-        self.fields
-            .binary_search_by_key(&id, |f| f.id)
-            .ok()
-            .map(|i| &self.fields[i])
+        self.field_index.find(id, &self.fields)
     }
 
     /// Finds a field by name with Parasol's rules (`fieldhash`: case-insensitive in the leading
@@ -178,6 +178,47 @@ impl MetaClass {
     /// Finds a method by id.
     pub fn method_by_id(&self, id: AC) -> Option<&MethodSpec> {
         self.methods.iter().find(|m| m.id == id)
+    }
+}
+
+/// Field ids → positions in the field table: a power-of-two table at most half full, probed
+/// linearly from `id & mask`. Slot value 0 is empty; others are position + 1.
+#[derive(Default)]
+pub(crate) struct FieldIndex {
+    slots: Box<[u16]>,
+    mask: u32,
+}
+
+impl FieldIndex {
+    pub(crate) fn build(fields: &[Field]) -> FieldIndex {
+        let size = (fields.len() * 2).next_power_of_two().max(8);
+        let mask = (size - 1) as u32;
+        let mut slots = vec![0u16; size].into_boxed_slice();
+        for (i, f) in fields.iter().enumerate() {
+            let mut s = f.id & mask;
+            while slots[s as usize] != 0 {
+                s = (s + 1) & mask;
+            }
+            slots[s as usize] = (i + 1) as u16;
+        }
+        FieldIndex { slots, mask }
+    }
+
+    #[inline]
+    fn find<'a>(&self, id: u32, fields: &'a [Field]) -> Option<&'a Field> {
+        let mut s = id & self.mask;
+        loop {
+            match self.slots.get(s as usize).copied() {
+                None | Some(0) => return None,
+                Some(i) => {
+                    let f = &fields[i as usize - 1];
+                    if f.id == id {
+                        return Some(f);
+                    }
+                }
+            }
+            s = (s + 1) & self.mask;
+        }
     }
 }
 

@@ -59,6 +59,22 @@ impl FieldKind {
         }
     }
 
+    /// True when `v` already has this type (no conversion needed).
+    #[inline]
+    pub fn holds(self, v: &Value) -> bool {
+        matches!(
+            (self, v),
+            (FieldKind::Int | FieldKind::Error, Value::Int(_))
+                | (FieldKind::Int64, Value::Int64(_))
+                | (FieldKind::Double, Value::Double(_))
+                | (FieldKind::Str, Value::Str(_))
+                | (FieldKind::Bytes, Value::Bytes(_))
+                | (FieldKind::Object, Value::Object(_))
+                | (FieldKind::Function, Value::Function(_))
+                | (FieldKind::Any, _)
+        )
+    }
+
     /// Short type name for introspection (`parasol classes`).
     pub fn type_name(self) -> Cow<'static, str> {
         match self {
@@ -149,6 +165,7 @@ impl Field {
         }
     }
 
+    #[inline]
     pub(crate) fn read(&self, obj: &ObjectPtr) -> Res<Value> {
         match &self.get {
             Some(Getter::Data(g)) => {
@@ -160,6 +177,7 @@ impl Field {
         }
     }
 
+    #[inline]
     pub(crate) fn write(&self, obj: &ObjectPtr, value: Value) -> Res<()> {
         match &self.set {
             Some(Setter::Data(s)) => {
@@ -174,6 +192,9 @@ impl Field {
     /// Converts `value` to this field's type (the kernel's single conversion routine).
     /// `current` supplies the field's present value for flag strings with `!`/`&` operators.
     pub fn coerce(&self, value: Value, current: impl FnOnce() -> i64) -> Res<Value> {
+        if self.table.is_none() && self.kind.holds(&value) {
+            return Ok(value);
+        }
         if let Some(table) = self.table {
             if let Value::Str(s) = &value {
                 let n = if self.flags & FD_FLAGS != 0 {

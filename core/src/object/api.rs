@@ -245,7 +245,30 @@ fn get_field(ptr: &ObjectPtr, field: &Field) -> Res<Value> {
 
 #[inline]
 fn set_field(ptr: &ObjectPtr, field: &Field, value: Value) -> Res<()> {
-    if field.set.is_none() || (field.flags & (FD_WRITE | FD_INIT) == 0 && !is_own_code(ptr)) {
+    // FD_WRITE fields are writable by anyone at any time: no context lookup on that path.
+    if field.flags & FD_WRITE == 0 || field.set.is_none() {
+        check_restricted_write(ptr, field)?;
+    }
+    let value = if field.table.is_none() && field.kind.holds(&value) {
+        value
+    } else {
+        match field.coerce(value, || {
+            field.read(ptr).and_then(|v| v.to_int()).unwrap_or(0)
+        }) {
+            Ok(v) => v,
+            Err(e) => return Err(field_error(ptr, field, e)),
+        }
+    };
+    field
+        .write(ptr, value)
+        .map_err(|e| field_error(ptr, field, e))
+}
+
+/// Access rules for fields that are not plainly writable: read-only (unless the object's own
+/// code writes), set-before-Init after Init.
+#[cold]
+fn check_restricted_write(ptr: &ObjectPtr, field: &Field) -> Res<()> {
+    if field.set.is_none() || (field.flags & FD_INIT == 0 && !is_own_code(ptr)) {
         log::warn!("{} field {} is read-only", crate::log::ctx(ptr), field.name);
         return Err(ERR::NoFieldAccess);
     }
@@ -257,14 +280,11 @@ fn set_field(ptr: &ObjectPtr, field: &Field, value: Value) -> Res<()> {
         );
         return Err(ERR::NoFieldAccess);
     }
-    let value = field
-        .coerce(value, || {
-            field.read(ptr).and_then(|v| v.to_int()).unwrap_or(0)
-        })
-        .inspect_err(|e| {
-            log::warn!("{} field {}: {e:?} ({e})", crate::log::ctx(ptr), field.name)
-        })?;
-    field
-        .write(ptr, value)
-        .inspect_err(|e| log::warn!("{} field {}: {e:?} ({e})", crate::log::ctx(ptr), field.name))
+    Ok(())
+}
+
+#[cold]
+fn field_error(ptr: &ObjectPtr, field: &Field, e: ERR) -> ERR {
+    log::warn!("{} field {}: {e:?} ({e})", crate::log::ctx(ptr), field.name);
+    e
 }
