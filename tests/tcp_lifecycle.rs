@@ -327,3 +327,40 @@ fn handle_adoption() {
     let bad = create("NetSocket", fields! { "Handle" => 9999 });
     assert_eq!(bad.unwrap_err(), ERR::InvalidHandle);
 }
+
+#[test]
+fn server_free_fires_one_disconnected_per_client_and_closes_them() {
+    setup();
+    let states = Log::<(i32, NTC)>::default();
+    let st = states.clone();
+    let server = server(fields! {
+        "Flags" => "SERVER|MULTI_CONNECT",
+        "Feedback" => Function::new(move |_s: &NetSocket, c: &ClientSocket, state: NTC| st.push((c.uid(), state))),
+    });
+    let mut peers: Vec<std::net::TcpStream> = (0..3)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap())
+        .collect();
+    wait("three connected", || states.len() == 3);
+    let sockets: Vec<ClientSocket> = server.clients().flat_map(|c| c.connections()).collect();
+    assert_eq!(sockets.len(), 3);
+    server.free().unwrap();
+    let s = states.get();
+    assert_eq!(s.len(), 6, "{s:?}");
+    for cs in &sockets {
+        let mine: Vec<NTC> = s
+            .iter()
+            .filter(|(u, _)| *u == cs.uid())
+            .map(|(_, st)| *st)
+            .collect();
+        assert_eq!(mine, vec![NTC::CONNECTED, NTC::DISCONNECTED]);
+        assert!(!cs.exists(), "ClientSocket released with its server");
+        assert_eq!(cs.get("State"), Err(ERR::NoMatchingObject));
+    }
+    for p in &mut peers {
+        p.set_nonblocking(true).unwrap();
+    }
+    let mut b = [0u8; 8];
+    wait("peers see EOF", || {
+        peers.iter_mut().all(|p| matches!(p.read(&mut b), Ok(0)))
+    });
+}
