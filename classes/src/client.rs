@@ -304,20 +304,7 @@ fn established(id: ObjectId) {
             let session = template.ok_or(ERR::Security).and_then(|t| t.session(&host));
             match session {
                 Ok(session) => {
-                    let started = with_stream(ep, |s| {
-                        s.conn.as_mut().map(|c| {
-                            c.start_tls(session, false)
-                                .and_then(|_| c.flush().map(|_| ()))
-                        })
-                    });
-                    match started {
-                        Some(Some(Ok(()))) => {
-                            set_state(ep, NTC::HANDSHAKING);
-                            stream::handshake_step(ep);
-                        }
-                        Some(Some(Err(e))) => disconnect(ep, How::Failed(e)),
-                        _ => {}
-                    }
+                    stream::begin_tls(ep, session, false);
                 }
                 Err(e) => disconnect(ep, How::Failed(e)),
             }

@@ -3,7 +3,7 @@
 
 use crate::constants::{NSF, NTC};
 use crate::data::{ClientSocketData, NetClientData, NetSocketData};
-use crate::stream::{self, disconnect, set_state, with_stream, Ep, How};
+use crate::stream::{self, disconnect, set_state, Ep, How};
 use parasol_core::msgloop::{io_deregister, io_recall, io_register, set_timeout, Interest, Ready};
 use parasol_core::{
     find_class_by_id, free_resource, init_object, new_object_of, ObjectId, ObjectPtr, ObjectScope,
@@ -531,16 +531,5 @@ pub(crate) fn start_tls(ep: Ep) -> ERR {
         Ok(s) => s,
         Err(e) => return e,
     };
-    match with_stream(ep, |s| s.conn.as_mut().map(|c| c.start_tls(session, true))) {
-        Some(Some(Ok(()))) => {
-            set_state(ep, NTC::HANDSHAKING);
-            stream::recall(ep);
-            ERR::Okay
-        }
-        Some(Some(Err(e))) => {
-            disconnect(ep, How::Failed(e));
-            e
-        }
-        _ => ERR::Disconnected,
-    }
+    stream::begin_tls(ep, session, true)
 }

@@ -2,7 +2,7 @@
 
 use crate::constants::{NSF, NTC};
 use crate::data::NetSocketData;
-use crate::stream::{self, disconnect, set_state, with_stream, Ep, How};
+use crate::stream::{self, with_stream, Ep};
 use parasol_core::{ObjectId, CLASSID, ERR};
 use parasol_net::tls::ClientTemplate;
 
@@ -62,22 +62,6 @@ pub fn set_ssl(obj: ObjectId) -> ERR {
         Some(Err(e)) => return e,
         None => return ERR::Security,
     };
-    match with_stream(ep, |s| {
-        s.conn.as_mut().map(|c| {
-            c.start_tls(session, true)
-                .and_then(|_| c.flush().map(|_| ()))
-        })
-    }) {
-        Some(Some(Ok(()))) => {
-            log::debug!("{} STARTTLS", parasol_core::log::IdCtx(id));
-            set_state(ep, NTC::HANDSHAKING);
-            stream::recall(ep);
-            ERR::Okay
-        }
-        Some(Some(Err(e))) => {
-            disconnect(ep, How::Failed(e));
-            e
-        }
-        _ => ERR::Disconnected,
-    }
+    log::debug!("{} STARTTLS", parasol_core::log::IdCtx(id));
+    stream::begin_tls(ep, session, true)
 }

@@ -311,6 +311,30 @@ pub(crate) fn handshake_step(ep: Ep) {
     }
 }
 
+/// Starts TLS on the stream's connection and enters HANDSHAKING (Feedback once); the handshake
+/// goes on from the loop. `starttls`: the connection already carried plaintext (see
+/// [`Connection::start_tls`]). A failure ends the connection with its ERR, which is returned.
+pub(crate) fn begin_tls(ep: Ep, session: parasol_net::tls::TlsSession, starttls: bool) -> ERR {
+    let started = with_stream(ep, |s| {
+        s.conn.as_mut().map(|c| {
+            c.start_tls(session, starttls)
+                .and_then(|_| c.flush().map(|_| ()))
+        })
+    });
+    match started {
+        Some(Some(Ok(()))) => {
+            set_state(ep, NTC::HANDSHAKING);
+            recall(ep);
+            ERR::Okay
+        }
+        Some(Some(Err(e))) => {
+            disconnect(ep, How::Failed(e));
+            e
+        }
+        _ => ERR::Disconnected,
+    }
+}
+
 /// The connection is usable: state CONNECTED (Feedback), queued data flushed, Outgoing armed.
 pub(crate) fn became_connected(ep: Ep) {
     if let Ep::Client(o) = ep {

@@ -119,21 +119,13 @@ impl<T: Default + 'static> ClassBuilder<T> {
     /// Adds a method. Method ids are −1, −2 … in declaration order. `args` lists the arguments by
     /// name and type; result arguments are written back by the routine into the value slice.
     pub fn method(
-        mut self,
+        self,
         name: &'static str,
         args: Vec<ArgSpec>,
         routine: impl Fn(&ObjectPtr, &mut [crate::Value]) -> ERR + Send + Sync + 'static,
     ) -> Self {
         let lowest = self.methods.iter().map(|m| m.id.0).min().unwrap_or(0);
-        let id = AC(lowest - 1);
-        self.methods.push(MethodSpec {
-            id,
-            name,
-            args,
-            routine: Arc::new(routine),
-            doc: "",
-        });
-        self
+        self.method_at(AC(lowest - 1), name, args, routine)
     }
 
     /// Adds a method with an explicit (negative) id, to keep Parasol's numbering where a class
