@@ -60,11 +60,18 @@ impl Ep {
         }
     }
 
-    /// Callback arguments naming the socket: `(NetSocket)` or `(NetSocket, ClientSocket)`.
-    fn args(self) -> Vec<Value> {
-        match self {
-            Ep::Client(o) => vec![Value::Object(o)],
-            Ep::Accepted { sock, server } => vec![Value::Object(server), Value::Object(sock)],
+    /// Callback arguments naming the socket — `(NetSocket)` or `(NetSocket, ClientSocket)` —
+    /// followed by `extra` if given (Feedback's state). On the stack: no allocation per call.
+    fn call(self, f: &Function, extra: Option<Value>) -> ERR {
+        match (self, extra) {
+            (Ep::Client(o), None) => f.call(&[Value::Object(o)]),
+            (Ep::Client(o), Some(x)) => f.call(&[Value::Object(o), x]),
+            (Ep::Accepted { sock, server }, None) => {
+                f.call(&[Value::Object(server), Value::Object(sock)])
+            }
+            (Ep::Accepted { sock, server }, Some(x)) => {
+                f.call(&[Value::Object(server), Value::Object(sock), x])
+            }
         }
     }
 }
@@ -82,8 +89,16 @@ pub(crate) fn stream_of(ptr: &ObjectPtr) -> Option<RefMut<'_, Stream>> {
 /// Runs `f` on the stream of the endpoint; `None` if the object is gone or busy.
 pub(crate) fn with_stream<R>(ep: Ep, f: impl FnOnce(&mut Stream) -> R) -> Option<R> {
     let ptr = ep.obj().ptr().ok()?;
-    let mut s = stream_of(&ptr)?;
-    Some(f(&mut s))
+    match ep {
+        Ep::Client(_) => ptr
+            .try_data_mut::<NetSocketData>()
+            .ok()
+            .map(|mut d| f(&mut d.stream)),
+        Ep::Accepted { .. } => ptr
+            .try_data_mut::<ClientSocketData>()
+            .ok()
+            .map(|mut d| f(&mut d.stream)),
+    }
 }
 
 fn server_flags(ep: Ep) -> NSF {
@@ -200,9 +215,7 @@ pub(crate) fn set_state(ep: Ep, new: NTC) {
     }
     let fb = feedback_of(ep);
     if fb.defined() {
-        let mut args = ep.args();
-        args.push(Value::from(new));
-        fb.call(&args);
+        ep.call(&fb, Some(Value::from(new)));
     }
 }
 
@@ -424,7 +437,7 @@ pub(crate) fn pump_outgoing(ep: Ep) {
         if queued > 0 {
             return;
         }
-        let r = cb.call(&ep.args());
+        let r = ep.call(&cb, None);
         if state_of(ep) != NTC::CONNECTED {
             return;
         }
@@ -471,7 +484,7 @@ fn read_step(ep: Ep, ready: Ready) {
                     return;
                 }
                 let before = staged(ep);
-                let r = incoming.call(&ep.args());
+                let r = ep.call(&incoming, None);
                 if state_of(ep) != NTC::CONNECTED || !ep.obj().exists() {
                     return;
                 }
