@@ -1,0 +1,74 @@
+//! `ours`: a NetSocket echo server from the parasol crate, written the way a Parasol program is:
+//! an Incoming callback that reads from the ClientSocket and writes back through Write, with the
+//! Retry backpressure rule so a client never costs more than MsgLimit of queue.
+
+use parasol::prelude::*;
+use std::cell::{Cell, RefCell};
+
+/// Largest read per `ac_read`; the buffer is shared by every connection (one loop thread).
+const READ_CHUNK: usize = 64 * 1024;
+
+/// The Incoming callback: echo everything, never queueing past MsgLimit.
+fn echo() -> Function {
+    // One buffer for all connections: allocating per call would measure malloc, not the runtime.
+    let buf = RefCell::new(vec![0u8; READ_CHUNK]);
+    // MsgLimit is fixed once the server is initialised; read it on the first call only.
+    let limit = Cell::new(0usize);
+    Function::new(move |server: &NetSocket, c: &ClientSocket| -> ERR {
+        if limit.get() == 0 {
+            let l = server.get("MsgLimit").and_then(|v| v.to_int()).unwrap_or(0);
+            limit.set(l.max(1) as usize);
+        }
+        let mut buf = buf.borrow_mut();
+        loop {
+            let room = limit.get().saturating_sub(c.out_queue_size());
+            if room == 0 {
+                // The client reads slower than it writes: leave the rest in the kernel.
+                return ERR::Retry;
+            }
+            let want = room.min(buf.len());
+            match c.ac_read(&mut buf[..want]) {
+                Ok(0) => return ERR::Okay,
+                Ok(n) => {
+                    if let Err(e) = c.ac_write(&buf[..n]) {
+                        return e;
+                    }
+                }
+                Err(e) => return e,
+            }
+        }
+    })
+}
+
+/// Serves until killed. `tls`: certificate chain and key PEM files (their text is passed to the
+/// SSLCertificate/SSLPrivateKey fields).
+pub fn serve(tls: Option<(String, String)>) -> Result<(), String> {
+    parasol::init().map_err(|e| format!("parasol::init: {e:?}"))?;
+    let flags = if tls.is_some() {
+        "SERVER|MULTI_CONNECT|SSL"
+    } else {
+        "SERVER|MULTI_CONNECT"
+    };
+    let mut fields = fields! {
+        "Address" => "127.0.0.1",
+        "Port" => 0,
+        "Flags" => flags,
+        "ClientLimit" => 100000,
+        "SocketLimit" => 100000,
+        // Parasol's default backlog is 10; every peer listens with 128 (std, mio and tokio
+        // all use std's value). The same backlog keeps SYN drops from deciding W3 and W4.
+        "Backlog" => 128,
+        "Incoming" => echo(),
+    };
+    if let Some((cert, key)) = tls {
+        let cert = std::fs::read_to_string(&cert).map_err(|e| format!("{cert}: {e}"))?;
+        let key = std::fs::read_to_string(&key).map_err(|e| format!("{key}: {e}"))?;
+        fields.push(("SSLCertificate", cert.into()));
+        fields.push(("SSLPrivateKey", key.into()));
+    }
+    let id = create("NetSocket", fields).map_err(|e| format!("create NetSocket: {e:?}"))?;
+    let server = NetSocket::from_id(id).map_err(|e| format!("NetSocket: {e:?}"))?;
+    super::announce(server.port());
+    while process_messages(None) != ERR::Terminate {}
+    Ok(())
+}
