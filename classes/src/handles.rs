@@ -2,6 +2,7 @@
 //! methods and a builder.
 
 use crate::constants::{NSF, NTC};
+use crate::data::{ClientSocketData, NetSocketData};
 use parasol_core::{class_handle, create, Function, ObjectId, Res, Value, AC, ERR};
 use parasol_net::IPAddress;
 
@@ -18,6 +19,21 @@ class_handle! {
 class_handle! {
     /// The connections of a server from one client IP address.
     pub struct NetClient = "NetClient";
+}
+
+/// Reads class data directly (the typed door skips name lookup and Value conversion).
+fn netsocket<R: Default>(id: ObjectId, f: impl FnOnce(&NetSocketData) -> R) -> R {
+    id.ptr()
+        .ok()
+        .and_then(|p| p.try_data::<NetSocketData>().ok().map(|d| f(&d)))
+        .unwrap_or_default()
+}
+
+fn clientsocket<R: Default>(id: ObjectId, f: impl FnOnce(&ClientSocketData) -> R) -> R {
+    id.ptr()
+        .ok()
+        .and_then(|p| p.try_data::<ClientSocketData>().ok().map(|d| f(&d)))
+        .unwrap_or_default()
 }
 
 fn int_field(id: ObjectId, name: &str) -> i32 {
@@ -84,22 +100,33 @@ impl NetSocket {
 
     /// The connection state (a server reads `MULTISTATE`).
     pub fn state(self) -> NTC {
-        NTC(int_field(self.id(), "State"))
+        netsocket(self.id(), |d| {
+            if d.is_server() {
+                NTC::MULTISTATE
+            } else {
+                d.stream.state
+            }
+        })
     }
 
     /// Why the last connection ended or failed.
     pub fn error(self) -> ERR {
-        ERR(int_field(self.id(), "Error"))
+        netsocket(self.id(), |d| d.stream.error)
     }
 
     /// The port (a server's bound port after Init).
     pub fn port(self) -> u16 {
-        int_field(self.id(), "Port") as u16
+        netsocket(self.id(), |d| d.port as u16)
     }
 
     /// Bytes accepted by Write and not yet handed to the kernel.
     pub fn out_queue_size(self) -> usize {
-        int_field(self.id(), "OutQueueSize") as usize
+        netsocket(self.id(), |d| d.stream.out_len())
+    }
+
+    /// Most bytes the outgoing queue may hold (per ClientSocket on a server).
+    pub fn msg_limit(self) -> usize {
+        netsocket(self.id(), |d| d.stream.msg_limit)
     }
 
     /// TLS certificate verification result (0 = valid).
@@ -109,7 +136,7 @@ impl NetSocket {
 
     /// Server: number of NetClients.
     pub fn total_clients(self) -> usize {
-        int_field(self.id(), "TotalClients") as usize
+        netsocket(self.id(), |d| d.server.total_clients.max(0) as usize)
     }
 
     /// Server: the NetClients, oldest first.
@@ -129,7 +156,7 @@ impl NetSocket {
 impl ClientSocket {
     /// The connection state.
     pub fn state(self) -> NTC {
-        NTC(int_field(self.id(), "State"))
+        clientsocket(self.id(), |d| d.stream.state)
     }
 
     /// The NetClient this socket belongs to.
@@ -149,7 +176,7 @@ impl ClientSocket {
 
     /// Bytes accepted by Write and not yet handed to the kernel.
     pub fn out_queue_size(self) -> usize {
-        int_field(self.id(), "OutQueueSize") as usize
+        clientsocket(self.id(), |d| d.stream.out_len())
     }
 
     /// `ShutdownWrite`: sends FIN once the queue is empty; keeps reading until the peer closes.

@@ -256,9 +256,20 @@ fn on_ready(ep: Ep, ready: Ready) {
     let _scope = ObjectScope::enter(&ptr);
     let server_ptr = ep.server().and_then(|s| s.ptr().ok());
     let _server_scope = server_ptr.as_ref().map(ObjectScope::enter);
-    with_stream(ep, |s| s.in_handler = true);
+    with_stream(ep, |s| {
+        s.in_handler = true;
+        if let Some(c) = s.conn.as_mut() {
+            c.start_of_event();
+        }
+    });
     drive(ep, ready);
-    with_stream(ep, |s| s.in_handler = false);
+    let flushed = with_stream(ep, |s| {
+        s.in_handler = false;
+        s.conn.as_mut().map(Connection::end_of_event)
+    });
+    if let Some(Some(Err(e))) = flushed {
+        disconnect(ep, How::Failed(e));
+    }
 }
 
 fn drive(ep: Ep, ready: Ready) {

@@ -93,6 +93,13 @@ pub struct Connection {
     failed: Option<ERR>,
     taken: u64,
     write_shut: bool,
+    /// The last read from the kernel came back short: nothing more was there. Until the end of
+    /// this readiness event reads return 0 without a system call (edge-triggered readiness
+    /// reports new data). Cleared by [`Connection::end_of_event`].
+    drained: bool,
+    /// While set, TLS records are not written at each Write but once per event, by
+    /// [`Connection::end_of_event`] (several records in one `writev`).
+    batching: bool,
 }
 
 impl Connection {
@@ -107,6 +114,8 @@ impl Connection {
             failed: None,
             taken: 0,
             write_shut: false,
+            drained: false,
+            batching: false,
         }
     }
 
@@ -218,6 +227,7 @@ impl Connection {
                 }
                 Ok(n) => {
                     let drained = n < buf.len();
+                    self.drained = drained;
                     self.staged = Staged::Scratch {
                         buf,
                         start: 0,
@@ -228,6 +238,7 @@ impl Connection {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     scratch::give_back(buf);
+                    self.drained = true;
                     return Fill::Empty;
                 }
                 Err(e) => {
@@ -280,15 +291,24 @@ impl Connection {
         if self.eof {
             return Err(ERR::Disconnected);
         }
+        if self.drained && self.batching {
+            return Ok(0);
+        }
         loop {
             match self.sock.read(buf) {
                 Ok(0) => {
                     self.eof = true;
                     return Err(ERR::Disconnected);
                 }
-                Ok(n) => return Ok(n),
+                Ok(n) => {
+                    self.drained = n < buf.len();
+                    return Ok(n);
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.drained = true;
+                    return Ok(0);
+                }
                 Err(e) => return Err(self.fail(err_from_io(&e))),
             }
         }
@@ -338,8 +358,10 @@ impl Connection {
             if self.out.is_empty() {
                 taken = tls.write_plaintext(data);
             }
-            if let Err(e) = tls.write_records(&mut self.sock) {
-                self.fail(e);
+            if !self.batching {
+                if let Err(e) = tls.write_records(&mut self.sock) {
+                    self.fail(e);
+                }
             }
         } else if can_send && self.tls.is_none() && self.out.is_empty() {
             loop {
@@ -386,6 +408,20 @@ impl Connection {
                 Err(self.fail(err_from_io(&e)))
             }
         }
+    }
+
+    /// Starts handling a readiness event: TLS records written meanwhile are batched until
+    /// [`Connection::end_of_event`].
+    pub fn start_of_event(&mut self) {
+        self.batching = true;
+    }
+
+    /// Ends a readiness event: batched TLS records are written, and what this event learnt about
+    /// the kernel's queue being empty is forgotten (a later Read asks the kernel again).
+    pub fn end_of_event(&mut self) -> Result<bool, ERR> {
+        self.batching = false;
+        self.drained = false;
+        self.flush()
     }
 
     /// Discards queued output (Disable).

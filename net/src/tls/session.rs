@@ -24,8 +24,13 @@ pub struct TlsSession {
     raw_prefix: OutQueue,
     peer_closed: bool,
     tcp_eof: bool,
+    /// A failure met while plaintext was still unread; reported once that is read.
+    pending_failure: Option<ERR>,
     error: Option<String>,
 }
+
+/// Plaintext worth handing to the application without trying to read another record first.
+const PLAINTEXT_BATCH: usize = 16 * 1024;
 
 impl std::fmt::Debug for TlsSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -46,6 +51,7 @@ impl TlsSession {
             raw_prefix: OutQueue::default(),
             peer_closed: false,
             tcp_eof: false,
+            pending_failure: None,
             error: None,
         }
     }
@@ -131,51 +137,63 @@ impl TlsSession {
     }
 
     /// Reads and decrypts until plaintext is available, the socket would block, or the stream
-    /// ends. Handshake messages are answered on the way.
+    /// ends. Handshake messages are answered on the way. When one record's plaintext arrives,
+    /// one more read is tried so a bulk stream is handed over two records at a time (rustls
+    /// holds at most about 32 KiB of plaintext). A failure that comes after plaintext is kept
+    /// until that plaintext was read.
     pub(crate) fn fill(&mut self, sock: &mut (impl Read + Write)) -> Fill {
+        let mut tried_more = false;
         loop {
-            if self.plaintext > 0 {
+            if self.plaintext > 0 && (tried_more || self.plaintext >= PLAINTEXT_BATCH) {
                 return Fill::Data { drained: false };
             }
-            if self.peer_closed {
-                return Fill::Eof;
+            if self.plaintext == 0 {
+                if let Some(e) = self.pending_failure.take() {
+                    return Fill::Failed(e);
+                }
+                if self.peer_closed {
+                    return Fill::Eof;
+                }
+                if self.tcp_eof {
+                    return Fill::Failed(self.truncated());
+                }
+            } else if self.peer_closed || self.tcp_eof || self.pending_failure.is_some() {
+                return Fill::Data { drained: false };
             }
-            if self.tcp_eof {
-                return Fill::Failed(self.truncated());
-            }
-            match self.conn.read_tls(sock) {
+            tried_more = self.plaintext > 0;
+            let failure = match self.conn.read_tls(sock) {
                 Ok(0) => {
                     self.tcp_eof = true;
-                    return if self.peer_closed {
-                        Fill::Eof
-                    } else {
-                        Fill::Failed(self.truncated())
-                    };
+                    continue;
                 }
-                Ok(_) => {
-                    if let Err(e) = self.process() {
+                Ok(_) => match self.process() {
+                    Err(e) => {
                         // Send the alert rustls prepared, then give up.
                         let _ = self.conn.write_tls(sock);
-                        return Fill::Failed(e);
+                        e
                     }
-                    if self.conn.wants_write() {
-                        if let Err(e) = self.write_records(sock) {
-                            return Fill::Failed(e);
-                        }
-                    }
-                }
+                    Ok(()) if self.conn.wants_write() => match self.write_records(sock) {
+                        Err(e) => e,
+                        Ok(()) => continue,
+                    },
+                    Ok(()) => continue,
+                },
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if let Err(e) = self.write_records(sock) {
-                        return Fill::Failed(e);
-                    }
-                    return Fill::Empty;
-                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => match self.write_records(sock) {
+                    Err(e) => e,
+                    Ok(()) if self.plaintext > 0 => return Fill::Data { drained: false },
+                    Ok(()) => return Fill::Empty,
+                },
                 Err(e) => {
                     log::debug!("TLS read failed: {e}");
-                    return Fill::Failed(err_from_io(&e));
+                    err_from_io(&e)
                 }
+            };
+            if self.plaintext > 0 {
+                self.pending_failure = Some(failure);
+                return Fill::Data { drained: false };
             }
+            return Fill::Failed(failure);
         }
     }
 
