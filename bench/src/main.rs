@@ -14,8 +14,10 @@
 //! cargo run --release -p parasol-bench -- [--quick] [--target HOST:PORT] [--only W1,W3] [--runs N]
 //! ```
 
+mod callgrind;
 mod child;
 mod load;
+mod providers;
 mod report;
 mod servers;
 mod tls;
@@ -58,6 +60,19 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Cmd {
+    /// Instructions per kernel operation and per echo round trip, counted by valgrind's
+    /// callgrind: deterministic, so regressions show even on a noisy machine.
+    Callgrind,
+    /// Internal: run one operation N times (under callgrind).
+    #[command(hide = true)]
+    CallgrindOp {
+        /// Operation name.
+        op: String,
+        /// Iterations.
+        n: u64,
+    },
+    /// The crypto provider comparison: aws-lc-rs vs ring, in memory.
+    Providers,
     /// Internal: run one server in this process, print its port, serve until killed.
     #[command(hide = true)]
     ServeImpl {
@@ -209,6 +224,29 @@ fn run_workload(w: W, ctx: &Ctx, runs: usize, external: Option<Target>) -> Table
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match &cli.cmd {
+        Some(Cmd::CallgrindOp { op, n }) => {
+            callgrind::run_op(op, *n);
+            return ExitCode::SUCCESS;
+        }
+        Some(Cmd::Callgrind) => {
+            return if callgrind::report() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
+        }
+        Some(Cmd::Providers) => {
+            return match providers::report(cli.quick) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("parasol-bench providers: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        _ => {}
+    }
     if let Some(Cmd::ServeImpl {
         name,
         buf,
