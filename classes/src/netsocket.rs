@@ -335,9 +335,11 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
 
 fn init(o: &ObjectPtr) -> ERR {
     let (is_server, adopt, address, port, ssl, ssl_ca, verify) = {
-        let Ok(d) = o.try_data::<NetSocketData>() else {
+        let Ok(mut d) = o.try_data_mut::<NetSocketData>() else {
             return ERR::InUse;
         };
+        // Flags are fixed from here on (set-before-Init); the data path reads this copy.
+        d.stream.flags = d.flags;
         (
             d.is_server(),
             d.adopt_fd,

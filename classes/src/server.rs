@@ -250,6 +250,7 @@ fn accept_one(server: &ObjectPtr, sock: mio::net::TcpStream, peer: SocketAddr) {
             d.peer = Some(SocketAddr::new(ip, peer.port()));
             d.connect_time = parasol_core::precise_time() / 1000;
             d.stream.msg_limit = msg_limit;
+            d.stream.flags = flags;
             d.stream.conn = Some(conn);
         }
     }

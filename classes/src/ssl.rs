@@ -55,6 +55,7 @@ pub fn set_ssl(obj: ObjectId) -> ERR {
             }
         }
         d.flags = d.flags | NSF::SSL;
+        d.stream.flags = d.flags;
         (d.client.tls.clone(), d.address.clone().unwrap_or_default())
     };
     let session = match template.map(|t| t.session(&host)) {

@@ -101,14 +101,6 @@ pub(crate) fn with_stream<R>(ep: Ep, f: impl FnOnce(&mut Stream) -> R) -> Option
     }
 }
 
-fn server_flags(ep: Ep) -> NSF {
-    let id = ep.server().unwrap_or(ep.obj());
-    id.ptr()
-        .ok()
-        .and_then(|p| p.try_data::<NetSocketData>().ok().map(|d| d.flags))
-        .unwrap_or_default()
-}
-
 fn netsocket_fn(id: ObjectId, pick: fn(&NetSocketData) -> &Function) -> Function {
     id.ptr()
         .ok()
@@ -191,16 +183,14 @@ fn clear_outgoing(ep: Ep) {
 pub(crate) fn set_state(ep: Ep, new: NTC) {
     let changed = with_stream(ep, |s| {
         if s.state == new {
-            false
+            None
         } else {
             s.state = new;
-            true
+            Some(s.flags)
         }
     });
-    if changed != Some(true) {
-        return;
-    }
-    if server_flags(ep).contains(NSF::LOG_ALL) {
+    let Some(Some(flags)) = changed else { return };
+    if flags.contains(NSF::LOG_ALL) {
         log::info!(
             "{} state {}",
             parasol_core::log::IdCtx(ep.obj()),
@@ -273,13 +263,16 @@ fn on_ready(ep: Ep, ready: Ready) {
 }
 
 fn drive(ep: Ep, ready: Ready) {
-    if state_of(ep) == NTC::CONNECTING {
+    let mut state = state_of(ep);
+    if state == NTC::CONNECTING {
         crate::client::connect_step(ep);
+        state = state_of(ep);
     }
-    if state_of(ep) == NTC::HANDSHAKING {
+    if state == NTC::HANDSHAKING {
         handshake_step(ep);
+        state = state_of(ep);
     }
-    if state_of(ep) != NTC::CONNECTED {
+    if state != NTC::CONNECTED {
         return;
     }
     if !write_step(ep) {
@@ -373,12 +366,18 @@ pub(crate) fn became_connected(ep: Ep) {
 
 /// Flushes the queue, resumes paused reading, and pumps Outgoing. False if the stream ended.
 fn write_step(ep: Ep) -> bool {
-    let Some(Some((result, had_queue, out_len, limit, paused))) = with_stream(ep, |s| {
+    // One borrow for the common case: flush, and learn what else is pending.
+    let Some(Some((result, had_queue, armed, close_pending))) = with_stream(ep, |s| {
+        let (armed, close_pending) = (s.outgoing_armed, s.close_write_pending);
         let limit = s.msg_limit;
-        let paused = s.paused;
+        let paused = &mut s.paused;
         s.conn.as_mut().map(|c| {
             let had = c.out_len() > 0;
-            (c.flush(), had, c.out_len(), limit, paused)
+            let result = c.flush();
+            if *paused && c.out_len() <= limit / 2 {
+                *paused = false;
+            }
+            (result, had, armed, close_pending)
         })
     }) else {
         return false;
@@ -390,27 +389,28 @@ fn write_step(ep: Ep) -> bool {
             return false;
         }
     };
-    if paused && out_len <= limit / 2 {
-        with_stream(ep, |s| s.paused = false);
+    if !drained {
+        return true;
     }
-    if drained && with_stream(ep, |s| s.close_write_pending) == Some(true) {
+    if close_pending {
         // Our sending side ends here (FIN, after TLS close_notify); reading goes on.
-        let done = with_stream(ep, |s| s.conn.as_mut().is_none_or(Connection::close_write));
-        if done == Some(true) {
-            with_stream(ep, |s| {
+        with_stream(ep, |s| {
+            if s.conn.as_mut().is_none_or(Connection::close_write) {
                 s.close_write_pending = false;
                 s.outgoing_armed = false;
-            });
-        }
+            }
+        });
+        return true;
+    }
+    let rearm = had_queue && outgoing_of(ep).defined();
+    if rearm {
+        with_stream(ep, |s| s.outgoing_armed = true);
+    }
+    if armed || rearm {
+        pump_outgoing(ep);
         return state_of(ep) == NTC::CONNECTED;
     }
-    if drained {
-        if had_queue && outgoing_of(ep).defined() {
-            with_stream(ep, |s| s.outgoing_armed = true);
-        }
-        pump_outgoing(ep);
-    }
-    state_of(ep) == NTC::CONNECTED
+    true
 }
 
 /// The ShutdownWrite method: ends the sending side once everything queued is sent, keeps
@@ -479,12 +479,17 @@ pub(crate) fn pump_outgoing(ep: Ep) {
 
 /// Stages input and hands it to Incoming until the socket is drained or the budget is spent.
 fn read_step(ep: Ep, ready: Ready) {
+    let mut incoming = incoming_of(ep);
     for _ in 0..READ_BUDGET {
-        if with_stream(ep, |s| s.paused) != Some(false) {
-            return;
-        }
-        let incoming = incoming_of(ep);
-        let Some(Some(fill)) = with_stream(ep, |s| s.conn.as_mut().map(Connection::fill)) else {
+        // One borrow: the pause check, staging input, and how much is staged.
+        let Some(Some((fill, before))) = with_stream(ep, |s| {
+            if s.paused {
+                return None;
+            }
+            let c = s.conn.as_mut()?;
+            let fill = c.fill();
+            Some((fill, c.staged_len()))
+        }) else {
             return;
         };
         match fill {
@@ -494,12 +499,13 @@ fn read_step(ep: Ep, ready: Ready) {
                     with_stream(ep, |s| s.conn.as_mut().map(Connection::settle));
                     return;
                 }
-                let before = staged(ep);
                 let r = ep.call(&incoming, None);
-                if state_of(ep) != NTC::CONNECTED || !ep.obj().exists() {
+                // The callback may have closed or reconfigured anything: look again.
+                let Some((NTC::CONNECTED, after)) = with_stream(ep, |s| {
+                    (s.state, s.conn.as_ref().map_or(0, Connection::staged_len))
+                }) else {
                     return;
-                }
-                let after = staged(ep);
+                };
                 match r {
                     ERR::Terminate | ERR::Exception => {
                         clear_incoming(ep);
@@ -540,6 +546,7 @@ fn read_step(ep: Ep, ready: Ready) {
                 if drained && !ready.read_closed && !ready.error {
                     return;
                 }
+                incoming = incoming_of(ep);
             }
             Fill::Empty => return,
             Fill::Eof => {
@@ -553,10 +560,6 @@ fn read_step(ep: Ep, ready: Ready) {
         }
     }
     recall(ep);
-}
-
-fn staged(ep: Ep) -> usize {
-    with_stream(ep, |s| s.conn.as_ref().map_or(0, Connection::staged_len)).unwrap_or(0)
 }
 
 /// Ends the connection (see [`How`]); fires Feedback(DISCONNECTED) unless freeing, and releases
@@ -621,15 +624,16 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
 
 /// The Write action: see NETSOCKET.md "Data path".
 pub(crate) fn write(ep: Ep, data: &[u8]) -> (ERR, usize) {
-    let Some((err, taken, failed, sync)) = with_stream(ep, |s| {
+    let Some((err, taken, failed, sync, flags)) = with_stream(ep, |s| {
         let limit = s.msg_limit;
+        let flags = s.flags;
         let connected = s.state == NTC::CONNECTED;
         match s.conn.as_mut() {
             Some(c) => {
                 let (e, n) = c.write(data, limit, connected);
-                (e, n, c.failure().is_some(), connected)
+                (e, n, c.failure().is_some(), connected, flags)
             }
-            None if s.ended => (ERR::Disconnected, 0, false, false),
+            None if s.ended => (ERR::Disconnected, 0, false, false, flags),
             None => {
                 let room = limit.saturating_sub(s.pre_queue.len());
                 let n = room.min(data.len());
@@ -643,6 +647,7 @@ pub(crate) fn write(ep: Ep, data: &[u8]) -> (ERR, usize) {
                     n,
                     false,
                     false,
+                    flags,
                 )
             }
         }
@@ -653,7 +658,6 @@ pub(crate) fn write(ep: Ep, data: &[u8]) -> (ERR, usize) {
         // Let the loop report the failure through Feedback, outside this action.
         recall(ep);
     }
-    let flags = server_flags(ep);
     if flags.contains(NSF::LOG_ALL) {
         log::info!(
             "{} Write {} bytes: {err:?}, {taken} taken",
@@ -676,27 +680,31 @@ pub(crate) fn write(ep: Ep, data: &[u8]) -> (ERR, usize) {
 
 /// The Read action.
 pub(crate) fn read(ep: Ep, buf: &mut [u8]) -> Res<usize> {
-    let sync = matches!(ep, Ep::Client(_)) && server_flags(ep).contains(NSF::SYNCHRONOUS);
     loop {
-        let Some((r, rearm)) = with_stream(ep, |s| match s.conn.as_mut() {
-            Some(c) => {
-                let r = c.read(buf);
-                let rearm = !s.in_handler && (r.is_err() || c.staged_len() == 0);
-                (r, rearm)
+        let Some((r, rearm, wait)) = with_stream(ep, |s| {
+            let sync = matches!(ep, Ep::Client(_))
+                && s.flags.contains(NSF::SYNCHRONOUS)
+                && s.state == NTC::CONNECTED;
+            match s.conn.as_mut() {
+                Some(c) => {
+                    let r = c.read(buf);
+                    let rearm = !s.in_handler && (r.is_err() || c.staged_len() == 0);
+                    let wait = sync && matches!(r, Ok(0)) && !buf.is_empty();
+                    (r, rearm, wait)
+                }
+                None if s.ended => (Err(ERR::Disconnected), false, false),
+                None => (Ok(0), false, false),
             }
-            None if s.ended => (Err(ERR::Disconnected), false),
-            None => (Ok(0), false),
         }) else {
             return Err(ERR::NoMatchingObject);
         };
         if rearm {
             recall(ep);
         }
-        match r {
-            Ok(0) if sync && !buf.is_empty() && state_of(ep) == NTC::CONNECTED => {
-                crate::sync::wait_readable(ep)?
-            }
-            other => return other,
+        if !wait {
+            return r;
         }
+        // SYNCHRONOUS: a client's Read waits for at least one byte or the end.
+        crate::sync::wait_readable(ep)?;
     }
 }

@@ -7,6 +7,7 @@ use crate::object::ObjectId;
 use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Message types with Parasol's `MSGID` numbers.
@@ -50,15 +51,31 @@ pub(crate) enum Message {
 
 pub(crate) struct Shared {
     pub(crate) queue: Mutex<VecDeque<Message>>,
+    /// Set when something was queued, so the loop checks the mutex only when there is work.
+    pub(crate) queued: AtomicBool,
     pub(crate) waker: mio::Waker,
 }
 
 impl Shared {
+    /// Takes everything queued (empty without locking when nothing was queued).
+    pub(crate) fn take(&self) -> VecDeque<Message> {
+        if !self.queued.swap(false, Ordering::Acquire) {
+            return VecDeque::new();
+        }
+        std::mem::take(&mut *self.queue.lock())
+    }
+
+    /// True when messages wait.
+    pub(crate) fn pending(&self) -> bool {
+        self.queued.load(Ordering::Acquire)
+    }
+
     fn push(&self, m: Message) -> Res<()> {
         let was_empty = {
             let mut q = self.queue.lock();
             let was_empty = q.is_empty();
             q.push_back(m);
+            self.queued.store(true, Ordering::Release);
             was_empty
         };
         // A non-empty queue means a wake is already pending for the loop.

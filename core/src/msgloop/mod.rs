@@ -25,6 +25,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use timer::Timers;
@@ -73,6 +74,7 @@ fn create_state() -> Res<Rc<LoopState>> {
         events: RefCell::new(Some(mio::Events::with_capacity(EVENT_CAPACITY))),
         shared: Arc::new(Shared {
             queue: Mutex::new(VecDeque::new()),
+            queued: AtomicBool::new(false),
             waker,
         }),
         io: RefCell::new(IoTable::default()),
@@ -198,14 +200,25 @@ fn run(deadline: Option<Instant>, single_pass: bool, cond: &mut dyn FnMut() -> b
 }
 
 fn cycle(state: &LoopState, max_wait: Option<Duration>) -> Flow {
-    let now = Instant::now();
-    let due = state.timers.borrow().due_now(now);
+    // Timers: the clock is read only when some timer exists.
+    let (due, now) = {
+        let timers = state.timers.borrow();
+        match timers.next_due() {
+            None => (Vec::new(), None),
+            Some(_) => {
+                let now = Instant::now();
+                (timers.due_now(now), Some(now))
+            }
+        }
+    };
     let fired = !due.is_empty();
-    for id in due {
-        timer::fire(id, now);
+    if let Some(now) = now {
+        for id in due {
+            timer::fire(id, now);
+        }
     }
 
-    let had_messages = !state.shared.queue.lock().is_empty();
+    let had_messages = state.shared.pending();
     match dispatch_messages(state) {
         Flow::Continue => {}
         other => return other,
@@ -214,10 +227,8 @@ fn cycle(state: &LoopState, max_wait: Option<Duration>) -> Flow {
     // After timers or messages ran, only look for I/O without sleeping, so a caller waiting on a
     // condition those callbacks changed sees it at once.
     let mut wait = max_wait;
-    let busy = fired
-        || had_messages
-        || !state.io.borrow().recalls.is_empty()
-        || !state.shared.queue.lock().is_empty();
+    let busy =
+        fired || had_messages || !state.io.borrow().recalls.is_empty() || state.shared.pending();
     if busy {
         wait = Some(Duration::ZERO);
     }
@@ -294,7 +305,7 @@ fn dispatch_io(state: &LoopState, token: IoToken, ready: Ready) {
 }
 
 fn dispatch_messages(state: &LoopState) -> Flow {
-    let batch: VecDeque<Message> = std::mem::take(&mut *state.shared.queue.lock());
+    let batch: VecDeque<Message> = state.shared.take();
     let mut flow = Flow::Continue;
     for msg in batch {
         match msg {
