@@ -17,7 +17,10 @@ fn main() {
         std::process::exit(2);
     };
     let port: u16 = args.get(1).and_then(|p| p.parse().ok()).unwrap_or(443);
-    let ca = args.iter().position(|a| a == "--ca").and_then(|i| args.get(i + 1).cloned());
+    let ca = args
+        .iter()
+        .position(|a| a == "--ca")
+        .and_then(|i| args.get(i + 1).cloned());
     let insecure = args.iter().any(|a| a == "--insecure");
     parasol::init().expect("classes");
 
@@ -46,9 +49,11 @@ fn main() {
     if let Some(ca) = ca {
         fields.push(("SSLCACertificate", ca.into()));
     }
-    let sock = NetSocket::from_id(create("NetSocket", fields).expect("NetSocket")).expect("typed handle");
+    let sock =
+        NetSocket::from_id(create("NetSocket", fields).expect("NetSocket")).expect("typed handle");
     let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    sock.ac_write(request.as_bytes()).expect("queued until the handshake completes");
+    sock.ac_write(request.as_bytes())
+        .expect("queued until the handshake completes");
     if let Err(e) = sock.connect(&host, port, 20.0) {
         eprintln!("connect: {e:?} ({e})");
         std::process::exit(1);
@@ -58,7 +63,11 @@ fn main() {
     eprintln!(
         "* certificate: {} ({code}){}",
         parasol::net::tls::scv_name(code),
-        if insecure && code != 0 { ", accepted because of --insecure" } else { "" }
+        if insecure && code != 0 {
+            ", accepted because of --insecure"
+        } else {
+            ""
+        }
     );
     std::process::exit(if sock.error() == ERR::Okay { 0 } else { 1 });
 }

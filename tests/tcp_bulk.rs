@@ -332,7 +332,7 @@ fn outgoing_pump_streams_fifty_mib_to_a_std_peer() {
 
     client.free().unwrap();
     let mut result = None;
-    wait_polling_for(Duration::from_secs(60), || {
+    wait_for(Duration::from_secs(60), || {
         result = rx.try_recv().ok();
         result.is_some()
     });
@@ -436,14 +436,14 @@ fn retry_echo_never_queues_more_than_msg_limit_for_a_slow_reader() {
     // Phase 2: read everything back.
     start_tx.send(()).unwrap();
     let mut result = None;
-    let r = wait_polling_for(BULK_DEADLINE, || {
+    let r = wait_for(BULK_DEADLINE, || {
         result = done_rx.try_recv().ok();
         result.is_some()
     });
     assert_eq!(r, ERR::Okay, "reader thread did not finish");
     let got = result.unwrap().expect("reader");
     assert_eq!(got, want, "SHA-256 of the echo");
-    wait_polling("writer thread", || writer.is_finished());
+    wait("writer thread", || writer.is_finished());
     writer.join().unwrap().expect("writer");
     reader.join().unwrap();
     let violations = stats.violations.borrow().clone();

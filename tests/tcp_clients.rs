@@ -622,7 +622,7 @@ fn fill_client_socket(cs: ClientSocket, data: &[u8]) -> usize {
 fn read_to_eof(what: &str, s: &mut TcpStream) -> Vec<u8> {
     let mut got = Vec::new();
     let mut end = None;
-    wait_polling(what, || {
+    wait(what, || {
         loop {
             match peer_poll(s) {
                 PeerRead::Data(d) => got.extend_from_slice(&d),

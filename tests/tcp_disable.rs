@@ -34,7 +34,7 @@ fn connected_pair(states: &Log<NTC>, got: &Bytes) -> (NetSocket, TcpStream) {
     let client = new_client(states, got);
     client.connect("127.0.0.1", port, 0.0).unwrap();
     let mut peer = None;
-    wait_polling("accept and CONNECTED", || {
+    wait("accept and CONNECTED", || {
         if peer.is_none() {
             peer = listener.accept().ok().map(|(s, _)| s);
         }
@@ -136,7 +136,7 @@ fn disable_discards_the_queue_but_not_what_the_kernel_has() {
     // The peer gets exactly what had been handed to the kernel, then EOF.
     let mut received = Vec::new();
     let mut end = None;
-    let r = wait_polling_for(DEADLINE, || {
+    let r = wait_for(DEADLINE, || {
         match peer_poll(&mut peer) {
             PeerRead::Data(d) => received.extend_from_slice(&d),
             PeerRead::Nothing => {}
@@ -279,7 +279,7 @@ fn disable_while_connecting_then_reconnect() {
     if let Ok((mut s, _)) = listener.accept() {
         s.set_nonblocking(true).unwrap();
         let mut seen = None;
-        wait_polling("abandoned connection ends", || match peer_poll(&mut s) {
+        wait("abandoned connection ends", || match peer_poll(&mut s) {
             PeerRead::Nothing => false,
             other => {
                 seen = Some(other);
@@ -295,7 +295,7 @@ fn disable_while_connecting_then_reconnect() {
     // The same NetSocket connects again.
     client.connect("127.0.0.1", port, 0.0).unwrap();
     let mut peer = None;
-    wait_polling("reconnect", || {
+    wait("reconnect", || {
         if peer.is_none() {
             peer = listener.accept().ok().map(|(s, _)| s);
         }

@@ -245,7 +245,7 @@ fn check_client_local_address(ip: IpAddr) {
     let got = Bytes::default();
     let client = our_client(&ip.to_string(), port, &states, &got);
     let mut accepted: Option<(TcpStream, SocketAddr)> = None;
-    wait_polling("accept and CONNECTED", || {
+    wait("accept and CONNECTED", || {
         if accepted.is_none() {
             accepted = listener.accept().ok();
         }

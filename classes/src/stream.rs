@@ -137,27 +137,20 @@ fn incoming_of(ep: Ep) -> Function {
     }
 }
 
+/// Terminate clears the Incoming that was called: a client NetSocket's, or a ClientSocket's own.
+/// The server's Incoming serves every client, so Terminate from one client closes that client only.
 fn clear_incoming(ep: Ep) {
+    let Ok(p) = ep.obj().ptr() else { return };
     match ep {
-        Ep::Client(o) => {
-            if let Ok(p) = o.ptr() {
-                if let Ok(mut d) = p.try_data_mut::<NetSocketData>() {
-                    d.incoming.clear();
-                }
+        Ep::Client(_) => {
+            if let Ok(mut d) = p.try_data_mut::<NetSocketData>() {
+                d.incoming.clear();
             }
         }
-        Ep::Accepted { sock, server } => {
-            if let Ok(p) = sock.ptr() {
-                if let Ok(mut d) = p.try_data_mut::<ClientSocketData>() {
-                    if d.incoming.defined() {
-                        d.incoming.clear();
-                        return;
-                    }
-                }
+        Ep::Accepted { .. } => {
+            if let Ok(mut d) = p.try_data_mut::<ClientSocketData>() {
+                d.incoming.clear();
             }
-            // The server's Incoming serves every client; Terminate from one client closes that
-            // client without disabling the others.
-            let _ = server;
         }
     }
 }

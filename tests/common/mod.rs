@@ -18,21 +18,27 @@ pub fn setup() {
     let _ = env_logger::builder().is_test(true).try_init();
 }
 
-/// Drives the loop until `cond` holds; panics with `what` on timeout. Each cycle sleeps at
-/// most 5 ms, so conditions set by other threads (peers on std sockets) are seen promptly too.
-pub fn wait(what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + DEADLINE;
-    while !cond() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        let r = wait_until(Duration::from_millis(5), &mut cond);
-        assert_ne!(
-            r,
-            ERR::Terminate,
-            "loop terminated while waiting for {what}"
-        );
+/// Drives the loop until `cond` holds; panics with `what` on timeout.
+pub fn wait(what: &str, cond: impl FnMut() -> bool) {
+    assert_eq!(
+        wait_for(DEADLINE, cond),
+        ERR::Okay,
+        "timed out waiting for {what}"
+    );
+}
+
+/// Drives the loop until `cond` holds or `deadline` passes, returning the loop's result. Each
+/// cycle sleeps at most 5 ms, so conditions set by other threads (peers on std sockets) are seen
+/// promptly too.
+pub fn wait_for(deadline: Duration, mut cond: impl FnMut() -> bool) -> ERR {
+    // `cond` is never called again once it said true (callers may consume a message in it).
+    let end = std::time::Instant::now() + deadline;
+    loop {
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        match wait_until(left.min(Duration::from_millis(5)), &mut cond) {
+            ERR::TimeOut if !left.is_zero() => continue,
+            r => return r,
+        }
     }
 }
 

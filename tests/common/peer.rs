@@ -70,27 +70,11 @@ pub fn peer_poll(s: &mut std::net::TcpStream) -> PeerRead {
     }
 }
 
-/// Like [`super::wait`], for conditions on things outside the loop (std sockets, threads): a
-/// 2 ms timer keeps the loop cycling while `cond` is polled, since an idle loop would otherwise
-/// sleep until the deadline. The timer is removed afterwards.
-pub fn wait_polling(what: &str, cond: impl FnMut() -> bool) {
-    let r = wait_polling_for(DEADLINE, cond);
-    assert_eq!(r, ERR::Okay, "timed out waiting for {what}");
-}
-
-/// [`wait_polling`] with an explicit deadline, returning the loop's result.
-pub fn wait_polling_for(deadline: Duration, cond: impl FnMut() -> bool) -> ERR {
-    let tick = parasol::subscribe_timer(0.002, Function::new(|| ERR::Okay)).expect("tick timer");
-    let r = wait_until(deadline, cond);
-    parasol::cancel_timer(tick);
-    r
-}
-
 /// Drives the loop until the std peer's read returns 0 (EOF). Panics on data, an error, or the
 /// deadline: a peer that is closed must see a clean EOF, not a hang or a reset.
 pub fn wait_peer_eof(what: &str, s: &mut std::net::TcpStream) {
     let mut seen = None;
-    let r = wait_polling_for(DEADLINE, || match peer_poll(s) {
+    let r = super::wait_for(DEADLINE, || match peer_poll(s) {
         PeerRead::Nothing => false,
         other => {
             seen = Some(other);
@@ -105,7 +89,7 @@ pub fn wait_peer_eof(what: &str, s: &mut std::net::TcpStream) {
 pub fn wait_peer_data(what: &str, s: &mut std::net::TcpStream, expected: &[u8]) {
     let mut got = Vec::new();
     let mut end = None;
-    let r = wait_polling_for(DEADLINE, || {
+    let r = super::wait_for(DEADLINE, || {
         match peer_poll(s) {
             PeerRead::Data(d) => got.extend_from_slice(&d),
             PeerRead::Nothing => {}

@@ -16,7 +16,9 @@ use std::sync::{Arc, OnceLock};
 pub(super) const RUSTLS_BUFFER_LIMIT: usize = 64 * 1024;
 
 #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
-compile_error!("parasol-net needs a crypto provider: enable the `aws-lc-rs` (default) or `ring` feature");
+compile_error!(
+    "parasol-net needs a crypto provider: enable the `aws-lc-rs` (default) or `ring` feature"
+);
 
 /// The crypto provider chosen at build time (see README: chosen by measurement).
 pub(super) fn provider() -> Arc<CryptoProvider> {
