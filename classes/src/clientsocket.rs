@@ -1,6 +1,6 @@
 //! The ClientSocket class: one accepted connection of a server NetSocket.
 
-use crate::constants::{NTC, NTC_TABLE};
+use crate::constants::NTC_TABLE;
 use crate::data::ClientSocketData;
 use crate::server;
 use crate::stream::{self, disconnect, Ep, How};
@@ -70,9 +70,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
                     }
                     if defined {
                         if let Ok(ep) = ep_of(o) {
-                            if stream::state_of(ep) == NTC::CONNECTED {
-                                stream::recall(ep);
-                            }
+                            stream::outgoing_set(ep);
                         }
                     }
                     Ok(())

@@ -156,9 +156,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
                     }
                     if defined && o.initialised() {
                         if let Ok(ep) = role_ep(o) {
-                            if stream::state_of(ep) == NTC::CONNECTED {
-                                stream::recall(ep);
-                            }
+                            stream::outgoing_set(ep);
                         }
                     }
                     Ok(())

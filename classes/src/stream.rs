@@ -424,6 +424,14 @@ fn taken_total(ep: Ep) -> Option<(u64, usize)> {
     .flatten()
 }
 
+/// Outgoing was set (and armed): pumping starts on the next cycle if connected, never from inside
+/// the field write that set it.
+pub(crate) fn outgoing_set(ep: Ep) {
+    if state_of(ep) == NTC::CONNECTED {
+        recall(ep);
+    }
+}
+
 /// Calls Outgoing while it keeps writing and the queue stays empty, bounded per cycle.
 pub(crate) fn pump_outgoing(ep: Ep) {
     for _ in 0..PUMP_BUDGET {
