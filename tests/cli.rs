@@ -375,38 +375,8 @@ fn connect_tls_against_openssl_s_server() {
     let cert = pki::write(&dir, "cert.pem", &leaf.cert);
     let key = pki::write(&dir, "key.pem", &leaf.key);
     let ca_file = pki::write(&dir, "ca.pem", &ca.pem);
-    let mut server = Command::new("openssl")
-        .args([
-            "s_server",
-            "-accept",
-            "127.0.0.1:0",
-            "-cert",
-            &cert,
-            "-key",
-            &key,
-            "-naccept",
-            "1",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("openssl is installed by .ci/run");
-    let (tx, rx) = mpsc::channel::<String>();
-    let sout = server.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for l in BufReader::new(sout).lines().map_while(Result::ok) {
-            let _ = tx.send(l);
-        }
-    });
-    let port = loop {
-        let l = rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("s_server starts");
-        if let Some(rest) = l.strip_prefix("ACCEPT ") {
-            break rest.rsplit(':').next().unwrap().to_string();
-        }
-    };
+    let s_server = common::openssl::SServer::start(&cert, &key);
+    let (port, rx) = (s_server.port.to_string(), &s_server.lines);
     let out = connect(
         &["--tls", "--ca", &ca_file, "localhost", &port],
         b"hello s_server\n",
@@ -424,8 +394,6 @@ fn connect_tls_against_openssl_s_server() {
         }
     }
     assert!(seen, "s_server printed our line");
-    let _ = server.kill();
-    let _ = server.wait();
     // Without --ca the private CA is unknown: a Security failure, reported with its name.
     let dir2 = tempfile::tempdir().unwrap();
     let _ = dir2;

@@ -5,10 +5,9 @@ mod common;
 use common::pki;
 use common::*;
 use parasol::prelude::*;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
 
 #[test]
 fn our_client_to_openssl_s_server() {
@@ -18,41 +17,8 @@ fn our_client_to_openssl_s_server() {
     let leaf = pki::leaf(&ca, &["localhost"]);
     let cert = pki::write(&dir, "cert.pem", &leaf.cert);
     let key = pki::write(&dir, "key.pem", &leaf.key);
-    let mut child = Command::new("openssl")
-        .args([
-            "s_server",
-            "-accept",
-            "127.0.0.1:0",
-            "-cert",
-            &cert,
-            "-key",
-            &key,
-            "-naccept",
-            "1",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("openssl is installed by .ci/run");
-    // Lines printed by s_server, read on a thread so the loop keeps running here.
-    let (tx, rx) = mpsc::channel::<String>();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let port: u16 = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("s_server starts");
-        if let Some(rest) = line.strip_prefix("ACCEPT ") {
-            break rest.rsplit(':').next().unwrap().parse().unwrap();
-        }
-    };
+    let mut s_server = common::openssl::SServer::start(&cert, &key);
+    let (port, rx) = (s_server.port, &s_server.lines);
     let (states, got) = (Log::default(), Bytes::default());
     let c = NetSocket::from_id(
         create(
@@ -74,7 +40,7 @@ fn our_client_to_openssl_s_server() {
         }
         seen.iter().any(|l| l == "hello openssl")
     });
-    let mut stdin = child.stdin.take().unwrap();
+    let mut stdin = s_server.child.stdin.take().unwrap();
     stdin.write_all(b"hello parasol\n").unwrap();
     stdin.flush().unwrap();
     wait("s_server's line arrives", || {
@@ -82,8 +48,6 @@ fn our_client_to_openssl_s_server() {
     });
     drop(stdin);
     c.free().unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[test]
