@@ -34,7 +34,7 @@ pub(crate) fn connect_from(
     if !during_init && !ptr.initialised() {
         return ERR::NotInitialised;
     }
-    let generation = {
+    let (generation, delay) = {
         let Ok(mut d) = ptr.try_data_mut::<NetSocketData>() else {
             return ERR::InUse;
         };
@@ -52,9 +52,17 @@ pub(crate) fn connect_from(
             );
             return ERR::Args;
         }
-        if !timeout.is_finite() || timeout < 0.0 {
-            return ERR::Args;
-        }
+        // Checked before anything changes, so a refused timeout leaves the socket as it was.
+        let delay = match parasol_core::msgloop::seconds_to_delay(timeout) {
+            Ok(d) => d,
+            Err(e) => {
+                log::warn!(
+                    "{} Connect: Timeout {timeout} is not a usable number of seconds",
+                    parasol_core::log::ctx(ptr)
+                );
+                return e;
+            }
+        };
         if d.stream.state != NTC::DISCONNECTED {
             log::warn!(
                 "{} Connect: state is {}",
@@ -77,16 +85,16 @@ pub(crate) fn connect_from(
         d.client.valid_cert = 0;
         d.client.fallback.clear();
         d.client.generation += 1;
-        d.client.generation
+        (d.client.generation, delay)
     };
     let ep = Ep::Client(id);
     set_state(ep, NTC::CONNECTING);
     if state_is_not(ep, NTC::CONNECTING, generation) {
         return ERR::Okay; // Feedback reconfigured the socket.
     }
-    if timeout > 0.0 {
+    if !delay.is_zero() {
         let t = set_timeout(
-            Duration::from_secs_f64(timeout),
+            delay,
             Rc::new(move || {
                 if generation_is(id, generation)
                     && matches!(stream::state_of(ep), NTC::CONNECTING | NTC::HANDSHAKING)

@@ -84,7 +84,9 @@ impl AC {
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    if s.len() > prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+    // `get` rather than slicing: a name from input may have a multi-byte character anywhere.
+    let head = s.get(..prefix.len())?;
+    if s.len() > prefix.len() && head.eq_ignore_ascii_case(prefix) {
         let rest = &s[prefix.len()..];
         // Only treat it as a prefix when an upper-case action name follows ("acWrite", not "Activate").
         rest.chars()
@@ -131,5 +133,12 @@ mod tests {
         assert_eq!(AC::from_name("acWrite"), Some(AC::Write));
         assert_eq!(AC::from_name("Activate"), Some(AC::Activate));
         assert_eq!(AC::from_name("nonsense"), None);
+    }
+
+    #[test]
+    fn non_ascii_names_are_unknown_not_a_panic() {
+        for name in ["€", "aé", "aé€", "é", "ac€", "acé", "\u{0}", "", "a", "ac"] {
+            assert_eq!(AC::from_name(name), None, "{name:?}");
+        }
     }
 }

@@ -72,9 +72,28 @@ pub fn action(obj: ObjectId, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
 }
 
 /// [`action`] on an already resolved object.
+///
+/// Two actions are lifecycle operations rather than class routines, so the generic door keeps
+/// their guards: `Init` goes through [`crate::init_object`] (an initialised object →
+/// `DoubleInit`, with a warning) and `Free` through [`crate::free_resource`]. Any other action
+/// on an object that is being freed → `MarkedForDeletion`.
 pub fn action_ptr(ptr: &ObjectPtr, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
     if !ac.is_action() {
         return ERR::IllegalActionID;
+    }
+    match ac {
+        AC::Init => return init_by_action(ptr),
+        AC::Free => return ERR::from(crate::object::free_resource(ptr.header.id)),
+        _ => {}
+    }
+    if ptr.header.is_freeing() {
+        log::warn!(
+            "{} {} while being freed: {}",
+            crate::log::ctx(ptr),
+            ac.name().unwrap_or("?"),
+            ERR::MarkedForDeletion.message()
+        );
+        return ERR::MarkedForDeletion;
     }
     let class = &ptr.header.class;
     let Some(routine) = class.actions[ac.0 as usize].clone() else {
@@ -104,6 +123,16 @@ pub fn action_ptr(ptr: &ObjectPtr, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
         notify_subscribers(ptr, ac, result);
     }
     result
+}
+
+/// `Init` through the action door: an object is initialised once; a second Init is refused
+/// (Parasol's `InitObject` only warns, which would let a class's Init run twice on a live object).
+fn init_by_action(ptr: &ObjectPtr) -> ERR {
+    if ptr.initialised() {
+        log::warn!("{} {}", crate::log::ctx(ptr), ERR::DoubleInit.message());
+        return ERR::DoubleInit;
+    }
+    ERR::from(crate::object::init_object(ptr.header.id))
 }
 
 struct Subscription {

@@ -109,6 +109,15 @@ pub fn call_method(ptr: &ObjectPtr, id: AC, args: &mut [Value]) -> ERR {
     if args.len() != m.args.len() {
         return ERR::Args;
     }
+    if ptr.header.is_freeing() {
+        log::warn!(
+            "{} {} while being freed: {}",
+            crate::log::ctx(ptr),
+            m.name,
+            ERR::MarkedForDeletion.message()
+        );
+        return ERR::MarkedForDeletion;
+    }
     let routine = m.routine.clone();
     let _scope = ObjectScope::enter(ptr);
     match catch_unwind(AssertUnwindSafe(|| routine(ptr, args))) {

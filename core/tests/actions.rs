@@ -550,3 +550,103 @@ fn panicking_callback_returns_exception_and_the_loop_keeps_running() {
     );
     assert_eq!(process_messages(Some(Duration::ZERO)), ERR::Okay);
 }
+
+/// Counts its Init and Free routine runs (class routines must be Send + Sync: atomics).
+static COUNTED_INITS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn counted() -> ObjectId {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        ClassBuilder::<Bare>::new("ActionsCounted")
+            .action(AC::Init, |_, _| {
+                COUNTED_INITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                ERR::Okay
+            })
+            .action(AC::Activate, |_, _| ERR::Okay)
+            .method("Poke", vec![], |_, _| ERR::Okay)
+            .register()
+            .unwrap();
+    });
+    new_object("ActionsCounted").unwrap()
+}
+
+#[test]
+fn init_and_free_through_the_action_door_keep_their_guards() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let o = counted();
+    let before = COUNTED_INITS.load(SeqCst);
+    // The first Init through the generic door initialises, as init_object would.
+    assert_eq!(o.act(AC::Init), Ok(()));
+    assert!(o.ptr().unwrap().initialised());
+    assert_eq!(COUNTED_INITS.load(SeqCst), before + 1);
+    // Every later one is refused without running the class routine again.
+    assert_eq!(o.act(AC::Init), Err(ERR::DoubleInit));
+    assert_eq!(o.call("Init", &[]).unwrap_err(), ERR::DoubleInit);
+    assert_eq!(o.call("acInit", &[]).unwrap_err(), ERR::DoubleInit);
+    assert_eq!(COUNTED_INITS.load(SeqCst), before + 1);
+    // init_object keeps Parasol's rule: a warning and Okay.
+    assert_eq!(init_object(o), Ok(()));
+    assert_eq!(COUNTED_INITS.load(SeqCst), before + 1);
+    // Free through the action door frees the object (children and subscriptions included).
+    assert_eq!(o.act(AC::Free), Ok(()));
+    assert!(!o.exists());
+    assert_eq!(o.act(AC::Free), Err(ERR::NoMatchingObject));
+    assert_eq!(o.act(AC::Init), Err(ERR::NoMatchingObject));
+}
+
+#[test]
+fn actions_and_methods_on_an_object_being_freed_are_refused() {
+    let o = counted();
+    o.init().unwrap();
+    let seen: Rc<RefCell<Vec<ERR>>> = Rc::default();
+    let s = seen.clone();
+    // A Free subscriber runs while the object is being freed.
+    subscribe_action(
+        o,
+        AC::Free,
+        Function::new(move |obj: ObjectId, _ac: AC, _e: ERR| {
+            s.borrow_mut()
+                .push(obj.act(AC::Activate).err().unwrap_or(ERR::Okay));
+            s.borrow_mut()
+                .push(obj.call("Poke", &[]).err().unwrap_or(ERR::Okay));
+            s.borrow_mut()
+                .push(obj.act(AC::Init).err().unwrap_or(ERR::Okay));
+            // Freeing again from inside the free is harmless.
+            s.borrow_mut()
+                .push(obj.act(AC::Free).err().unwrap_or(ERR::Okay));
+        }),
+    )
+    .unwrap();
+    o.free().unwrap();
+    assert_eq!(
+        *seen.borrow(),
+        vec![
+            ERR::MarkedForDeletion,
+            ERR::MarkedForDeletion,
+            ERR::DoubleInit,
+            ERR::Okay
+        ]
+    );
+    assert!(!o.exists());
+}
+
+#[test]
+fn names_from_input_never_panic() {
+    let o = worker();
+    for name in [
+        "€",
+        "aé",
+        "é€",
+        "ac€",
+        "acé",
+        "\u{0}",
+        "",
+        " ",
+        "ac",
+        "Writé",
+        "🦀Write",
+    ] {
+        assert_eq!(o.call(name, &[]).unwrap_err(), ERR::NoAction, "{name:?}");
+    }
+    o.free().unwrap();
+}

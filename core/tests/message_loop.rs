@@ -2,6 +2,7 @@
 //! messages, quit, and an idle loop that really sleeps.
 
 use parasol_core::field::{fd::*, FieldKind};
+use parasol_core::msgloop::{set_timeout, MAX_DELAY};
 use parasol_core::prelude::*;
 use parasol_core::{
     add_msg_handler, allocate_msg_id, cancel_timer, queue_action, remove_msg_handler, reset_quit,
@@ -251,6 +252,46 @@ fn timer_argument_errors_and_management() {
         ERR::TimeOut
     );
     assert_eq!(calls.get(), n);
+}
+
+#[test]
+fn delays_too_long_for_the_clock_are_out_of_range_not_a_panic() {
+    let f = || Function::new(|| ERR::Okay);
+    for secs in [1e10, 1e19, 1e20, 1e300, f64::MAX] {
+        assert_eq!(
+            subscribe_timer(secs, f()).unwrap_err(),
+            ERR::OutOfRange,
+            "{secs}"
+        );
+    }
+    // The longest accepted delay works and can be changed.
+    let id = subscribe_timer(MAX_DELAY.as_secs_f64(), f()).unwrap();
+    assert_eq!(update_timer(id, 1e19), Err(ERR::OutOfRange));
+    assert_eq!(update_timer(id, f64::NAN), Err(ERR::Args));
+    assert!(cancel_timer(id));
+    // Class code's one-shot timers.
+    let never = Rc::new(|| {}) as Rc<dyn Fn()>;
+    assert_eq!(
+        set_timeout(Duration::MAX, never.clone()).unwrap_err(),
+        ERR::OutOfRange
+    );
+    assert_eq!(
+        set_timeout(MAX_DELAY + Duration::from_secs(1), never.clone()).unwrap_err(),
+        ERR::OutOfRange
+    );
+    assert!(cancel_timer(set_timeout(MAX_DELAY, never).unwrap()));
+    // Loop timeouts beyond the clock mean "no deadline".
+    assert_eq!(wait_until(Duration::MAX, || true), ERR::Okay);
+    // ... and the loop runs until the condition holds (a timer makes it true).
+    let done = Rc::new(Cell::new(false));
+    let d = done.clone();
+    set_timeout(Duration::from_millis(1), Rc::new(move || d.set(true))).unwrap();
+    assert_eq!(wait_until(Duration::MAX, || done.get()), ERR::Okay);
+    // The loop still works afterwards.
+    assert_eq!(
+        process_messages(Some(Duration::from_millis(1))),
+        ERR::TimeOut
+    );
 }
 
 #[test]

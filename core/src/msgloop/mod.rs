@@ -9,7 +9,9 @@ mod timer;
 pub use io::{io_deregister, io_recall, io_register, io_reregister, IoHandler, IoToken, Ready};
 pub use message::{allocate_msg_id, LoopHandle, QueuedArgs, RemoteObject, MSGID};
 pub use mio::{event::Source, Interest};
-pub use timer::{cancel_timer, set_timeout, subscribe_timer, update_timer, TimerId};
+pub use timer::{
+    cancel_timer, seconds_to_delay, set_timeout, subscribe_timer, update_timer, TimerId, MAX_DELAY,
+};
 
 use crate::ac::AC;
 use crate::action::ActionArgs;
@@ -141,7 +143,8 @@ enum Flow {
 /// Once the quit message has been processed, every call returns `Terminate` at once. Nesting
 /// deeper than 8 → `Recursion`.
 pub fn process_messages(timeout: Option<Duration>) -> ERR {
-    let deadline = timeout.map(|t| Instant::now() + t);
+    // A timeout too long for the clock is no deadline at all.
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     run(deadline, timeout == Some(Duration::ZERO), &mut || false)
 }
 
@@ -159,7 +162,7 @@ pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> ERR {
     if cond() {
         return ERR::Okay;
     }
-    run(Some(Instant::now() + timeout), false, &mut cond)
+    run(Instant::now().checked_add(timeout), false, &mut cond)
 }
 
 fn run(deadline: Option<Instant>, single_pass: bool, cond: &mut dyn FnMut() -> bool) -> ERR {

@@ -37,12 +37,47 @@ pub(crate) struct Timers {
     all: HashMap<u64, Timer>,
 }
 
+/// The longest delay a timer, timeout or interval may have: about 31.7 years. Longer ones are
+/// `OutOfRange` rather than a deadline the clock cannot represent (which would panic).
+pub const MAX_DELAY: Duration = Duration::from_secs(1_000_000_000);
+
+/// Converts seconds given by a caller (a field, a method argument, a script) into a delay:
+/// NaN, infinite or negative → `Args`; more than [`MAX_DELAY`] → `OutOfRange`. Never panics.
+///
+/// ```
+/// use parasol_core::msgloop::seconds_to_delay;
+/// use parasol_core::ERR;
+/// assert_eq!(seconds_to_delay(1.5), Ok(std::time::Duration::from_millis(1500)));
+/// assert_eq!(seconds_to_delay(1e19), Err(ERR::OutOfRange));
+/// assert_eq!(seconds_to_delay(f64::NAN), Err(ERR::Args));
+/// ```
+pub fn seconds_to_delay(secs: f64) -> Res<Duration> {
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(ERR::Args);
+    }
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) if d <= MAX_DELAY => Ok(d),
+        _ => {
+            log::warn!("A delay of {secs} s is more than the limit of {MAX_DELAY:?}");
+            Err(ERR::OutOfRange)
+        }
+    }
+}
+
+/// The instant `delay` after `now`, or `OutOfRange` past [`MAX_DELAY`].
+pub(crate) fn deadline_after(now: Instant, delay: Duration) -> Res<Instant> {
+    if delay > MAX_DELAY {
+        return Err(ERR::OutOfRange);
+    }
+    now.checked_add(delay).ok_or(ERR::OutOfRange)
+}
+
 impl Timers {
-    fn add(&mut self, delay: Duration, kind: TimerKind) -> TimerId {
+    fn add(&mut self, delay: Duration, kind: TimerKind) -> Res<TimerId> {
+        let now = Instant::now();
+        let due = deadline_after(now, delay)?;
         self.next_id += 1;
         let id = self.next_id;
-        let now = Instant::now();
-        let due = now + delay;
         self.order.insert((due, id), ());
         self.all.insert(
             id,
@@ -53,7 +88,7 @@ impl Timers {
                 kind,
             },
         );
-        TimerId(id)
+        Ok(TimerId(id))
     }
 
     pub(crate) fn remove(&mut self, id: TimerId) -> bool {
@@ -118,7 +153,7 @@ pub(crate) fn fire(id: u64, now: Instant) {
         } else {
             // No burst catch-up: a late timer is rescheduled from now (Parasol's clamp).
             t.last = now;
-            t.due = (old_due + t.interval).max(now);
+            t.due = old_due.checked_add(t.interval).unwrap_or(now).max(now);
             let due = t.due;
             timers.order.remove(&(old_due, id));
             timers.order.insert((due, id), ());
@@ -151,7 +186,7 @@ pub(crate) fn fire(id: u64, now: Instant) {
 /// Calls `callback(subscriber, elapsed_us, now_us)` every `interval` seconds (Parasol's
 /// `SubscribeTimer`); the subscriber is the current context. The callback returning
 /// `ERR::Terminate` unsubscribes. Zero interval or undefined callback → `NullArgs`; negative or
-/// non-finite → `Args`.
+/// non-finite → `Args`; longer than [`MAX_DELAY`] → `OutOfRange`.
 ///
 /// ```
 /// use parasol_core::prelude::*;
@@ -165,11 +200,8 @@ pub fn subscribe_timer(interval_secs: f64, callback: Function) -> Res<TimerId> {
     if interval_secs == 0.0 || !callback.defined() {
         return Err(ERR::NullArgs);
     }
-    if !interval_secs.is_finite() || interval_secs < 0.0 {
-        return Err(ERR::Args);
-    }
+    let delay = seconds_to_delay(interval_secs)?;
     let subscriber = crate::context::current_context();
-    let delay = Duration::from_secs_f64(interval_secs);
     super::with_state(|s| {
         s.timers.borrow_mut().add(
             delay,
@@ -178,14 +210,13 @@ pub fn subscribe_timer(interval_secs: f64, callback: Function) -> Res<TimerId> {
                 subscriber,
             },
         )
-    })
+    })?
 }
 
-/// Changes a timer's interval (restarting it from now); 0 removes it. Unknown → `Search`.
+/// Changes a timer's interval (restarting it from now); 0 removes it. Unknown → `Search`;
+/// negative or non-finite → `Args`; longer than [`MAX_DELAY`] → `OutOfRange`.
 pub fn update_timer(id: TimerId, interval_secs: f64) -> Res<()> {
-    if !interval_secs.is_finite() || interval_secs < 0.0 {
-        return Err(ERR::Args);
-    }
+    let interval = seconds_to_delay(interval_secs)?;
     super::with_state(|s| {
         let mut timers = s.timers.borrow_mut();
         if interval_secs == 0.0 {
@@ -199,8 +230,8 @@ pub fn update_timer(id: TimerId, interval_secs: f64) -> Res<()> {
             return Err(ERR::Search);
         };
         let old = t.due;
-        t.interval = Duration::from_secs_f64(interval_secs);
-        t.due = Instant::now() + t.interval;
+        t.interval = interval;
+        t.due = deadline_after(Instant::now(), interval)?;
         let due = t.due;
         timers.order.remove(&(old, id.0));
         timers.order.insert((due, id.0), ());
@@ -209,8 +240,9 @@ pub fn update_timer(id: TimerId, interval_secs: f64) -> Res<()> {
 }
 
 /// Runs `f` once after `delay` (for class code: connect timeouts, linger bounds, retries).
+/// Longer than [`MAX_DELAY`] → `OutOfRange`.
 pub fn set_timeout(delay: Duration, f: Rc<dyn Fn()>) -> Res<TimerId> {
-    super::with_state(|s| s.timers.borrow_mut().add(delay, TimerKind::Once(f)))
+    super::with_state(|s| s.timers.borrow_mut().add(delay, TimerKind::Once(f)))?
 }
 
 /// Cancels a timer; returns whether it existed.

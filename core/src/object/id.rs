@@ -29,7 +29,9 @@ impl ObjectId {
         }
     }
 
-    /// The object's unique id (Parasol's UID), counting up from 500 and never reused.
+    /// The object's unique id (Parasol's UID), counting up from 500. A UID never names two live
+    /// objects of a thread: after `i32::MAX` the counter starts again at 500 and skips UIDs still
+    /// in use.
     #[inline]
     pub fn uid(self) -> i32 {
         self.uid.get()

@@ -13,5 +13,7 @@ pub use lifecycle::{
     CreateError, ScopedObject,
 };
 pub use store::count as object_count;
+#[doc(hidden)]
+pub use store::set_next_uid_for_tests;
 
 pub(crate) use header::{new_box, Header};

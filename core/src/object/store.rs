@@ -1,5 +1,11 @@
 //! The per-thread object store: a slab indexed by the handle's slot, plus a UID index.
 //! UIDs come from one process-wide counter starting at 500 (Parasol's `glPrivateIDCounter`).
+//!
+//! The counter is an `i32`, as Parasol's OBJECTID. After `i32::MAX` it starts again at 500 (about
+//! 2^31 objects later: a day of connection churn at full speed) and skips every UID still live on
+//! the thread, so a UID never names two live objects of one thread and `ObjectId::from_uid`
+//! never finds the wrong one. Objects of different threads never meet by UID: handles are
+//! per-thread and a `RemoteObject` carries its loop.
 
 use crate::object::{ObjectId, ObjectPtr};
 use std::cell::RefCell;
@@ -7,7 +13,32 @@ use std::collections::HashMap;
 use std::num::NonZeroI32;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-static NEXT_UID: AtomicI32 = AtomicI32::new(500);
+/// The first UID handed out, and where the counter starts again after `i32::MAX`.
+const FIRST_UID: i32 = 500;
+
+static NEXT_UID: AtomicI32 = AtomicI32::new(FIRST_UID);
+
+/// Takes the next UID from the process-wide counter, wrapping from `i32::MAX` to [`FIRST_UID`].
+fn next_uid() -> NonZeroI32 {
+    let step = |u: i32| {
+        Some(if u >= i32::MAX || u < FIRST_UID {
+            FIRST_UID
+        } else {
+            u + 1
+        })
+    };
+    let uid = match NEXT_UID.fetch_update(Ordering::Relaxed, Ordering::Relaxed, step) {
+        Ok(u) | Err(u) => u,
+    };
+    // The counter only ever holds values in FIRST_UID..=i32::MAX.
+    NonZeroI32::new(uid.max(FIRST_UID)).unwrap_or(NonZeroI32::MIN)
+}
+
+/// Moves the UID counter (tests of the wrap-around only; values below 500 start at 500).
+#[doc(hidden)]
+pub fn set_next_uid_for_tests(uid: i32) {
+    NEXT_UID.store(uid.max(FIRST_UID), Ordering::Relaxed);
+}
 
 #[derive(Default)]
 struct Store {
@@ -22,10 +53,13 @@ thread_local! {
 
 /// Reserves a fresh handle: a new UID and a free slot.
 pub(crate) fn reserve() -> ObjectId {
-    let uid = NEXT_UID.fetch_add(1, Ordering::Relaxed);
-    let uid = NonZeroI32::new(uid).expect("UID counter wrapped");
     STORE.with(|s| {
         let mut s = s.borrow_mut();
+        // Only after a wrap can a UID still be in use; skip those.
+        let mut uid = next_uid();
+        while s.by_uid.contains_key(&uid.get()) {
+            uid = next_uid();
+        }
         let slot = match s.free_slots.pop() {
             Some(slot) => slot,
             None => {
