@@ -12,6 +12,7 @@ pub mod queue;
 pub mod resolve;
 mod scratch;
 pub mod socket;
+mod sockio;
 pub mod tls;
 
 pub use address::{
