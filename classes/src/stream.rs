@@ -235,6 +235,7 @@ pub(crate) fn drive_now(ep: Ep, ready: Ready) {
 }
 
 fn on_ready(ep: Ep, ready: Ready) {
+    eprintln!("DBG on_ready {ep:?} {ready:?}");
     let Ok(ptr) = ep.obj().ptr() else { return };
     let _scope = ObjectScope::enter(&ptr);
     let server_ptr = ep.server().and_then(|s| s.ptr().ok());
@@ -248,10 +249,19 @@ fn on_ready(ep: Ep, ready: Ready) {
     drive(ep, ready);
     let flushed = with_stream(ep, |s| {
         s.in_handler = false;
-        s.conn.as_mut().map(Connection::end_of_event)
+        let c = s.conn.as_mut()?;
+        let result = c.end_of_event();
+        // Outgoing, ShutdownWrite and a Retry pause wait for the queue to drain. When it drained
+        // during this event without the kernel ever refusing data (TLS records batched until a
+        // read or this flush wrote them), no writable edge will come: look again next cycle.
+        let waiting =
+            s.state == NTC::CONNECTED && (s.outgoing_armed || s.close_write_pending || s.paused);
+        Some((result, waiting))
     });
-    if let Some(Some(Err(e))) = flushed {
-        disconnect(ep, How::Failed(e));
+    match flushed {
+        Some(Some((Err(e), _))) => disconnect(ep, How::Failed(e)),
+        Some(Some((Ok(true), true))) => recall(ep),
+        _ => {}
     }
 }
 
@@ -450,6 +460,13 @@ pub(crate) fn pump_outgoing(ep: Ep) {
             return;
         }
         let r = ep.call(&cb, None);
+        eprintln!(
+            "DBG pumped {:?} r={:?} taken={:?} before={}",
+            ep,
+            r,
+            taken_total(ep),
+            before
+        );
         if state_of(ep) != NTC::CONNECTED {
             return;
         }

@@ -9,6 +9,7 @@
 use crate::queue::OutQueue;
 use crate::scratch;
 use crate::socket::err_from_io;
+use crate::sockio::SockIo;
 use crate::tls::TlsSession;
 use mio::net::TcpStream;
 use parasol_core::ERR;
@@ -208,7 +209,7 @@ impl Connection {
             return Fill::Eof;
         }
         if let Some(tls) = self.tls.as_deref_mut() {
-            return match tls.fill(&mut self.sock) {
+            return match tls.fill(&mut SockIo(&self.sock)) {
                 Fill::Failed(e) => Fill::Failed(self.fail(e)),
                 Fill::Eof => {
                     self.eof = true;
@@ -359,13 +360,13 @@ impl Connection {
                 taken = tls.write_plaintext(data);
             }
             if !self.batching {
-                if let Err(e) = tls.write_records(&mut self.sock) {
+                if let Err(e) = tls.write_records(&mut SockIo(&self.sock)) {
                     self.fail(e);
                 }
             }
         } else if can_send && self.tls.is_none() && self.out.is_empty() {
             loop {
-                match self.sock.write(data) {
+                match SockIo(&self.sock).write(data) {
                     Ok(n) => {
                         taken = n;
                         break;
@@ -398,10 +399,10 @@ impl Connection {
             return Err(e);
         }
         if let Some(tls) = self.tls.as_deref_mut() {
-            let r = tls.flush(&mut self.sock, &mut self.out);
+            let r = tls.flush(&mut SockIo(&self.sock), &mut self.out);
             return r.map_err(|e| self.fail(e));
         }
-        match self.out.write_to(&mut self.sock) {
+        match self.out.write_to(&mut SockIo(&self.sock)) {
             Ok(_) => Ok(self.out.is_empty()),
             Err(e) => {
                 log::debug!("send failed: {e}");
@@ -429,27 +430,38 @@ impl Connection {
         self.out.clear();
     }
 
-    /// Ends our sending side gracefully: TLS close_notify, then FIN, once the queue is empty.
-    /// Call again after flushing if it returned false.
+    /// Ends our sending side gracefully once every accepted byte is out: the queue is flushed
+    /// (through TLS, whose records are written), only then TLS close_notify, then FIN. Returns
+    /// false while the kernel still refuses data; call again when the socket is writable. A
+    /// failed stream counts as closed.
     pub fn close_write(&mut self) -> bool {
         if self.write_shut {
             return true;
         }
-        if let Some(tls) = self.tls.as_deref_mut() {
-            tls.send_close_notify();
-        }
+        // close_notify must follow the last record: rustls holds only part of a large queue, the
+        // rest is still in `out` until earlier records reach the kernel.
         match self.flush() {
-            Ok(true) => {
-                self.write_shut = true;
-                let _ = self.sock.shutdown(Shutdown::Write);
-                true
-            }
-            Ok(false) => false,
+            Ok(true) => {}
+            Ok(false) => return false,
             Err(_) => {
                 self.write_shut = true;
-                true
+                return true;
             }
         }
+        if let Some(tls) = self.tls.as_deref_mut() {
+            tls.send_close_notify();
+            match self.flush() {
+                Ok(true) => {}
+                Ok(false) => return false,
+                Err(_) => {
+                    self.write_shut = true;
+                    return true;
+                }
+            }
+        }
+        self.write_shut = true;
+        let _ = self.sock.shutdown(Shutdown::Write);
+        true
     }
 
     /// Shuts both directions at once (Disable): nothing more is sent or received.

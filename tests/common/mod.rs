@@ -44,8 +44,14 @@ pub fn wait_for(deadline: Duration, mut cond: impl FnMut() -> bool) -> ERR {
 }
 
 /// A shared list that callbacks append to.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Log<T>(pub Rc<RefCell<Vec<T>>>);
+
+impl<T> Default for Log<T> {
+    fn default() -> Self {
+        Log(Rc::default())
+    }
+}
 
 impl<T: Clone> Log<T> {
     pub fn push(&self, v: T) {
