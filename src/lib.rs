@@ -9,20 +9,17 @@
 //! use parasol::prelude::*;
 //! use std::time::Duration;
 //!
-//! parasol::init()?;
+//! parasol::init()?;                                   // registers NetSocket, ClientSocket, NetClient
 //! let server = create("NetSocket", fields! {
 //!     "Port" => 0, "Flags" => "SERVER|MULTI_CONNECT",
-//!     "Incoming" => Function::new(|_server: &NetSocket, client: &ClientSocket| {
-//!         let mut buf = [0u8; 1024];
-//!         let n = client.ac_read(&mut buf)?;
-//!         client.ac_write(&buf[..n])?;   // echo
-//!         Ok(())
-//!     }),
+//!     // echo() reads only what this client's queue can take and returns Retry when it is full:
+//!     // a slow reader slows the sender instead of losing data (see ClientSocket::echo).
+//!     "Incoming" => Function::new(|_server: &NetSocket, client: &ClientSocket| client.echo()),
 //! })?;
-//! let port = server.get("Port")?.to_int()? as u16;
-//! let client = NetSocket::create().address("127.0.0.1").port(port).build()?;
-//! client.ac_write(b"hello")?;            // queued until connected
-//! while process_messages(Some(Duration::from_millis(50))) != ERR::Terminate { /* ... */ }
+//! let port = server.get("Port")?.to_int()? as u16;    // 0 binds an ephemeral port; read it back
+//! let client = NetSocket::create().address("127.0.0.1").port(port).build()?;   // typed, same object
+//! client.ac_write(b"hello")?;                         // queued until CONNECTED
+//! wait_until(Duration::from_secs(1), || client.state() == NTC::CONNECTED);
 //! # Ok::<(), ERR>(())
 //! ```
 //!

@@ -328,3 +328,81 @@ fn free_with_queued_data_still_delivers_it() {
     assert_eq!(got.len(), data.len());
     assert!(got == data);
 }
+
+#[test]
+fn incoming_returning_an_error_ends_that_connection_with_the_error() {
+    setup();
+    let ended: Log<ERR> = Log::default();
+    let e = ended.clone();
+    let server = server(fields! {
+        "Flags" => "SERVER|MULTI_CONNECT",
+        "Feedback" => Function::new(move |_s: &NetSocket, c: &ClientSocket, state: NTC| {
+            if state == NTC::DISCONNECTED {
+                e.push(ERR(c.get("Error").unwrap().to_i32().unwrap()));
+            }
+        }),
+        // Echoes, but a client that says "fail" gets the error a lossy echo would return.
+        "Incoming" => Function::new(|_s: &NetSocket, c: &ClientSocket| -> ERR {
+            let mut b = [0u8; 16];
+            let n = c.ac_read(&mut b).unwrap();
+            if &b[..n] == b"fail" {
+                c.ac_write(b"partial answer").unwrap();
+                return ERR::BufferOverflow;
+            }
+            c.ac_write(&b[..n]).unwrap();
+            ERR::Okay
+        }),
+    });
+    let mut bad = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+    let mut good = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+    wait("both connected", || {
+        server.total_clients() == 1 && server.clients().next().unwrap().total_connections() == 2
+    });
+    bad.write_all(b"fail").unwrap();
+    wait("the failing connection ends", || ended.len() == 1);
+    assert_eq!(
+        ended.get(),
+        vec![ERR::BufferOverflow],
+        "Error records the code"
+    );
+    // What was written before the error is still delivered, then an orderly close.
+    let mut got = Vec::new();
+    bad.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let reader =
+        std::thread::spawn(move || bad.read_to_end(&mut got).map(|_| got).map_err(|e| e.kind()));
+    wait("peer reads to EOF", || reader.is_finished());
+    assert_eq!(reader.join().unwrap(), Ok(b"partial answer".to_vec()));
+    // The other client is untouched.
+    good.write_all(b"ok").unwrap();
+    let mut b = [0u8; 2];
+    good.set_nonblocking(true).unwrap();
+    let mut have = 0;
+    wait("other client still served", || {
+        if let Ok(n) = good.read(&mut b[have..]) {
+            have += n;
+        }
+        have == 2
+    });
+    assert_eq!(&b, b"ok");
+}
+
+#[test]
+fn incoming_passing_on_the_end_that_read_reported_is_a_normal_close() {
+    setup();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = Bytes::default();
+    // client_collect reads until Read fails and returns that error (Disconnected at EOF).
+    let c = plain_client(fields! { "Incoming" => client_collect(&got) });
+    c.connect("127.0.0.1", port, 0.0).unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    peer.write_all(b"last words").unwrap();
+    drop(peer);
+    wait("closed", || c.state() == NTC::DISCONNECTED);
+    assert_eq!(got.get(), b"last words");
+    assert_eq!(
+        c.error(),
+        ERR::Okay,
+        "a graceful close, not the callback's Disconnected"
+    );
+}

@@ -15,18 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn echo_incoming() -> Function {
-    Function::new(|server: &NetSocket, c: &ClientSocket| -> ERR {
-        let limit = server.get("MsgLimit").unwrap().to_int().unwrap() as usize;
-        let room = limit.saturating_sub(c.out_queue_size());
-        if room == 0 {
-            return ERR::Retry;
-        }
-        let mut b = vec![0u8; room.min(65536)];
-        match c.ac_read(&mut b) {
-            Ok(n) => c.ac_write(&b[..n]).err().unwrap_or(ERR::Okay),
-            Err(e) => e,
-        }
-    })
+    Function::new(|_server: &NetSocket, c: &ClientSocket| c.echo())
 }
 
 fn tls_server(leaf: &Leaf, states: &Log<NTC>) -> NetSocket {

@@ -129,6 +129,35 @@ impl NetSocket {
         netsocket(self.id(), |d| d.stream.msg_limit)
     }
 
+    /// Echoes what has arrived, for use as (or in) an Incoming callback: reads only what the
+    /// outgoing queue can still take (MsgLimit − OutQueueSize), writes it back, and returns
+    /// `ERR::Retry` when the queue is full, so a slow reader slows the sender (TCP flow control)
+    /// instead of losing data, and the socket never holds more than MsgLimit. Returns `Okay`
+    /// after echoing, or the error of a Read or Write.
+    ///
+    /// It is the hand-written rule, packaged:
+    ///
+    /// ```no_run
+    /// # use parasol_classes::NetSocket;
+    /// # use parasol_core::ERR;
+    /// # fn incoming(s: &NetSocket) -> ERR {
+    /// let room = s.msg_limit() - s.out_queue_size();
+    /// if room == 0 {
+    ///     return ERR::Retry; // the peer reads slowly: leave the rest in the kernel for now
+    /// }
+    /// let mut buf = vec![0u8; room.min(65536)];
+    /// match s.ac_read(&mut buf) {
+    ///     // Write takes all of it: it fits in the room. Never return a BufferOverflow from
+    ///     // Incoming after reading more than the room: those bytes would be gone.
+    ///     Ok(n) => s.ac_write_counted(&buf[..n]).0,
+    ///     Err(e) => e,
+    /// }
+    /// # }
+    /// ```
+    pub fn echo(self) -> ERR {
+        echo_on(self.id(), self.msg_limit())
+    }
+
     /// TLS certificate verification result (0 = valid).
     pub fn valid_cert(self) -> i32 {
         int_field(self.id(), "ValidCert")
@@ -184,6 +213,27 @@ impl ClientSocket {
         self.method(AC(-10), &mut []).to_result()
     }
 
+    /// Most bytes this socket's outgoing queue may hold (its server's MsgLimit).
+    pub fn msg_limit(self) -> usize {
+        clientsocket(self.id(), |d| d.stream.msg_limit)
+    }
+
+    /// Echoes what has arrived without ever losing or over-buffering data: see
+    /// [`NetSocket::echo`].
+    ///
+    /// ```no_run
+    /// use parasol_classes::{ClientSocket, NetSocket};
+    /// use parasol_core::prelude::*;
+    /// let server = create("NetSocket", fields! {
+    ///     "Port" => 0, "Flags" => "SERVER|MULTI_CONNECT",
+    ///     "Incoming" => Function::new(|_s: &NetSocket, client: &ClientSocket| client.echo()),
+    /// })?;
+    /// # Ok::<(), ERR>(())
+    /// ```
+    pub fn echo(self) -> ERR {
+        echo_on(self.id(), self.msg_limit())
+    }
+
     /// `SetSSL`: STARTTLS with the server's certificate.
     pub fn set_ssl(self) -> Res<()> {
         self.method(AC(-9), &mut []).to_result()
@@ -220,6 +270,43 @@ impl NetClient {
     pub fn prev(self) -> Option<NetClient> {
         obj_field(self.id(), "Prev").map(NetClient::from_id_unchecked)
     }
+}
+
+/// The echo both socket kinds share: see [`NetSocket::echo`].
+fn echo_on(sock: ObjectId, msg_limit: usize) -> ERR {
+    let queued = sock
+        .ptr()
+        .ok()
+        .and_then(|p| crate::stream::stream_of(&p).map(|s| s.out_len()));
+    let Some(queued) = queued else {
+        return ERR::NoMatchingObject;
+    };
+    let mut room = msg_limit.saturating_sub(queued);
+    if room == 0 {
+        return ERR::Retry;
+    }
+    let mut buf = [0u8; 16 * 1024];
+    while room > 0 {
+        let want = room.min(buf.len());
+        let n = match sock.ac_read(&mut buf[..want]) {
+            Ok(0) => return ERR::Okay,
+            Ok(n) => n,
+            Err(e) => return e,
+        };
+        // Within the room the queue has, Write takes everything: nothing read is ever dropped.
+        match sock.ac_write_counted(&buf[..n]) {
+            (ERR::Okay, _) => room -= n,
+            (e, taken) => {
+                log::error!(
+                    "{} echo: Write took {taken} of {n} bytes ({e:?}) within the queue's room",
+                    parasol_core::log::IdCtx(sock)
+                );
+                return e;
+            }
+        }
+    }
+    // The room is used up; what is left is offered again next cycle, and then waits (Retry).
+    ERR::Okay
 }
 
 /// Typed builder for NetSocket (fields are applied in call order, then Init).

@@ -39,6 +39,9 @@ pub(crate) enum How {
     Failed(ERR),
     /// Closed locally (Terminate, DisconnectSocket …): queued data is still flushed; Error kept.
     Local,
+    /// Closed locally because Incoming returned this error: queued data is still flushed, and
+    /// Error records the code.
+    CallbackFailed(ERR),
     /// Disable: both directions shut at once, queue discarded; Error kept.
     Abort,
     /// The object is being freed: like `Local` but no Feedback.
@@ -235,7 +238,6 @@ pub(crate) fn drive_now(ep: Ep, ready: Ready) {
 }
 
 fn on_ready(ep: Ep, ready: Ready) {
-    eprintln!("DBG on_ready {ep:?} {ready:?}");
     let Ok(ptr) = ep.obj().ptr() else { return };
     let _scope = ObjectScope::enter(&ptr);
     let server_ptr = ep.server().and_then(|s| s.ptr().ok());
@@ -460,13 +462,6 @@ pub(crate) fn pump_outgoing(ep: Ep) {
             return;
         }
         let r = ep.call(&cb, None);
-        eprintln!(
-            "DBG pumped {:?} r={:?} taken={:?} before={}",
-            ep,
-            r,
-            taken_total(ep),
-            before
-        );
         if state_of(ep) != NTC::CONNECTED {
             return;
         }
@@ -519,8 +514,14 @@ fn read_step(ep: Ep, ready: Ready) {
                 }
                 let r = ep.call(&incoming, None);
                 // The callback may have closed or reconfigured anything: look again.
-                let Some((NTC::CONNECTED, after)) = with_stream(ep, |s| {
-                    (s.state, s.conn.as_ref().map_or(0, Connection::staged_len))
+                let Some((NTC::CONNECTED, after, stream_ended)) = with_stream(ep, |s| {
+                    let c = s.conn.as_ref();
+                    (
+                        s.state,
+                        c.map_or(0, Connection::staged_len),
+                        // Read reported the end (EOF or a failure) to the callback itself.
+                        c.is_some_and(|c| c.eof_seen() || c.failure().is_some()),
+                    )
                 }) else {
                     return;
                 };
@@ -528,6 +529,19 @@ fn read_step(ep: Ep, ready: Ready) {
                     ERR::Terminate | ERR::Exception => {
                         clear_incoming(ep);
                         disconnect(ep, How::Local);
+                        return;
+                    }
+                    // Passing on what Read said about the stream's end is no failure of the
+                    // callback: the end is handled below with the stream's own Error.
+                    e if e.0 > ERR::ExceptionThreshold.0 && !stream_ended => {
+                        // An error (e.g. the BufferOverflow of a Write that could not take what
+                        // was read) means the callback could not handle the stream: end it
+                        // loudly rather than carry on with a hole in the data.
+                        log::warn!(
+                            "{} Incoming returned {e:?} ({e}): closing the connection",
+                            parasol_core::log::IdCtx(ep.obj())
+                        );
+                        disconnect(ep, How::CallbackFailed(e));
                         return;
                     }
                     ERR::Retry => {
@@ -596,7 +610,7 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
         }
         match how {
             How::PeerClosed => s.error = ERR::Okay,
-            How::Failed(e) => s.error = e,
+            How::Failed(e) | How::CallbackFailed(e) => s.error = e,
             _ => {}
         }
         (conn, token, was)
@@ -610,7 +624,9 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
         match how {
             // After the peer's close we still answer with ours (TLS close_notify, FIN) and send
             // what is queued: a half-closed peer may still be reading.
-            How::PeerClosed | How::Local | How::Freed => close_gracefully(conn, DEFAULT_LINGER),
+            How::PeerClosed | How::Local | How::CallbackFailed(_) | How::Freed => {
+                close_gracefully(conn, DEFAULT_LINGER)
+            }
             How::Failed(_) => drop(conn),
             How::Abort => {
                 conn.shutdown_both();

@@ -46,13 +46,7 @@ pub(crate) fn run(args: &DemoArgs) -> i32 {
             "Feedback" => Function::new(|_s: &NetSocket, c: &ClientSocket, state: NTC| {
                 println!("  server: client #{} {}", c.uid(), state);
             }),
-            "Incoming" => Function::new(|_s: &NetSocket, c: &ClientSocket| -> ERR {
-                let mut buf = [0u8; 16384];
-                match c.ac_read(&mut buf) {
-                    Ok(n) => c.ac_write(&buf[..n]).err().unwrap_or(ERR::Okay),
-                    Err(e) => e,
-                }
-            }),
+            "Incoming" => Function::new(|_s: &NetSocket, c: &ClientSocket| c.echo()),
         },
     );
     let server = match server.and_then(NetSocket::from_id) {

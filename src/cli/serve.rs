@@ -10,20 +10,9 @@ use std::time::{Duration, Instant};
 const CLOSE_BOUND: Duration = Duration::from_secs(10);
 
 fn echo() -> Function {
-    // Backpressure: read only what the client's queue can take; Retry leaves the rest in the
-    // kernel until the queue drains, so a slow reader never costs more than MsgLimit.
-    Function::new(|server: &NetSocket, c: &ClientSocket| -> ERR {
-        let limit = server.get("MsgLimit").and_then(|v| v.to_int()).unwrap_or(0) as usize;
-        let room = limit.saturating_sub(c.out_queue_size());
-        if room == 0 {
-            return ERR::Retry;
-        }
-        let mut buf = vec![0u8; room.min(64 * 1024)];
-        match c.ac_read(&mut buf) {
-            Ok(n) => c.ac_write(&buf[..n]).err().unwrap_or(ERR::Okay),
-            Err(e) => e,
-        }
-    })
+    // Backpressure: echo() reads only what the client's queue can take and returns Retry when
+    // it is full, so a slow reader never costs more than MsgLimit and loses nothing.
+    Function::new(|_server: &NetSocket, c: &ClientSocket| c.echo())
 }
 
 fn discard() -> Function {
