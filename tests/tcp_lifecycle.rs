@@ -294,15 +294,21 @@ fn init_connects_when_address_and_port_are_set() {
     assert_eq!(c.set("Flags", "SERVER"), Err(ERR::NoFieldAccess));
 }
 
+/// True while `fd` is an open descriptor of this process.
+fn fd_is_open(fd: i32) -> bool {
+    // SAFETY: F_GETFD only reads the descriptor table.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) != -1 }
+}
+
 #[test]
-fn handle_adoption() {
+fn handle_adoption_by_number_takes_a_copy_the_caller_keeps_its_own() {
     setup();
-    use std::os::fd::IntoRawFd;
+    use std::os::fd::AsRawFd;
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let std_client = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let (mut peer, _) = listener.accept().unwrap();
-    let fd = std_client.into_raw_fd();
+    let fd = std_client.as_raw_fd();
     let (states, got) = (Log::default(), Bytes::default());
     let c = create(
         "NetSocket",
@@ -315,7 +321,11 @@ fn handle_adoption() {
         NTC::CONNECTED,
         "adopted socket is CONNECTED at Init"
     );
-    assert_eq!(c.get("Handle").unwrap().to_int().unwrap(), fd as i64);
+    let ours = c.get("Handle").unwrap().to_i32().unwrap();
+    assert!(
+        ours >= 0 && ours != fd,
+        "the NetSocket works on its own copy"
+    );
     peer.write_all(b"ping").unwrap();
     wait("data on adopted socket", || got.get() == b"ping");
     c.ac_write(b"pong").unwrap();
@@ -323,9 +333,85 @@ fn handle_adoption() {
     peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     peer.read_exact(&mut b).unwrap();
     assert_eq!(&b, b"pong");
-    // A descriptor that is not a socket is refused.
-    let bad = create("NetSocket", fields! { "Handle" => 9999 });
-    assert_eq!(bad.unwrap_err(), ERR::InvalidHandle);
+    c.free().unwrap();
+    wait("the copy is closed", || parasol::net::linger::active() == 0);
+    // The caller's descriptor is untouched and still theirs to close (a double close would abort
+    // this debug build in the drop, or close an unrelated descriptor in release).
+    assert!(fd_is_open(fd));
+    assert_eq!(std_client.peer_addr().unwrap().port(), port);
+    drop(std_client);
+}
+
+#[test]
+fn handle_adoption_refuses_what_is_not_a_connected_tcp_socket() {
+    setup();
+    use std::os::fd::AsRawFd;
+    // Not a descriptor at all, or a negative number.
+    assert_eq!(
+        create("NetSocket", fields! { "Handle" => 9999 }).unwrap_err(),
+        ERR::InvalidHandle
+    );
+    assert_eq!(
+        create("NetSocket", fields! { "Handle" => -1 }).unwrap_err(),
+        ERR::InvalidHandle
+    );
+    // A connected UDP socket is not a TCP stream.
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    udp.connect(udp.local_addr().unwrap()).unwrap();
+    assert_eq!(
+        create("NetSocket", fields! { "Handle" => udp.as_raw_fd() }).unwrap_err(),
+        ERR::InvalidHandle
+    );
+    // A TCP socket that is not connected (a listener) fails Init.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    assert_eq!(
+        create("NetSocket", fields! { "Handle" => listener.as_raw_fd() }).unwrap_err(),
+        ERR::InvalidHandle
+    );
+    // A pipe.
+    let mut fds = [0i32; 2];
+    // SAFETY: pipe(2) fills the two-element array.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    assert_eq!(
+        create("NetSocket", fields! { "Handle" => fds[0] }).unwrap_err(),
+        ERR::InvalidHandle
+    );
+    // Every one of the caller's descriptors is still open and theirs.
+    assert!(fd_is_open(udp.as_raw_fd()) && fd_is_open(listener.as_raw_fd()));
+    assert!(fd_is_open(fds[0]) && fd_is_open(fds[1]));
+    // SAFETY: closing the pipe this test opened.
+    unsafe {
+        libc::close(fds[0]);
+        libc::close(fds[1]);
+    }
+}
+
+#[test]
+fn typed_adopt_takes_ownership() {
+    setup();
+    use std::os::fd::AsRawFd;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let std_client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let given = std_client.as_raw_fd();
+    let (mut peer, _) = listener.accept().unwrap();
+    let got = Bytes::default();
+    let c = NetSocket::create()
+        .incoming(client_collect(&got))
+        .adopt(std_client)
+        .build()
+        .unwrap();
+    assert_eq!(c.state(), NTC::CONNECTED);
+    peer.write_all(b"typed").unwrap();
+    wait("data on the adopted socket", || got.get() == b"typed");
+    c.free().unwrap();
+    // The NetSocket's close is the only one: the peer sees EOF.
+    let mut rest = Vec::new();
+    peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let reader = std::thread::spawn(move || peer.read_to_end(&mut rest).map(|n| n));
+    wait("peer EOF", || reader.is_finished());
+    assert_eq!(reader.join().unwrap().unwrap(), 0);
+    let _ = given; // closed with the NetSocket (its number may already be reused)
 }
 
 #[test]

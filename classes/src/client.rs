@@ -350,20 +350,15 @@ pub(crate) fn connection_gone(id: ObjectId, _how: How) {
     }
 }
 
-/// Adopts an already connected socket given through `Handle` before Init: CONNECTED at once.
-pub(crate) fn adopt(ptr: &ObjectPtr, fd: i32) -> Res<()> {
-    use std::os::fd::FromRawFd;
-    if fd < 0 {
-        return Err(ERR::InvalidHandle);
-    }
-    // SAFETY: the caller hands the descriptor over to this NetSocket, which owns it from now on.
-    let std_sock = unsafe { std::net::TcpStream::from_raw_fd(fd) };
+/// Adopts an already connected TCP socket (our own copy of the descriptor given through
+/// `Handle` before Init): CONNECTED at once. A socket that is not connected → `InvalidHandle`.
+pub(crate) fn adopt(ptr: &ObjectPtr, fd: std::os::fd::OwnedFd) -> Res<()> {
+    let std_sock = std::net::TcpStream::from(fd);
     if let Err(e) = std_sock.peer_addr() {
         log::error!(
-            "{} Handle {fd} is not a connected TCP socket: {e}",
+            "{} Handle is not a connected TCP socket: {e}",
             parasol_core::log::ctx(ptr)
         );
-        std::mem::forget(std_sock); // not ours to close when it is not a usable socket
         return Err(ERR::InvalidHandle);
     }
     std_sock

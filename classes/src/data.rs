@@ -78,7 +78,8 @@ pub(crate) struct NetSocketData {
     pub backlog: i32,
     pub client_limit: i32,
     pub socket_limit: i32,
-    pub adopt_fd: Option<i32>,
+    /// Our own copy of the descriptor given through `Handle`, adopted at Init.
+    pub adopt_fd: Option<std::os::fd::OwnedFd>,
     pub ssl_certificate: Option<String>,
     pub ssl_private_key: Option<String>,
     pub ssl_key_password: Option<String>,

@@ -53,7 +53,10 @@ impl NetSocket {
     /// # Ok::<(), parasol_core::ERR>(())
     /// ```
     pub fn create() -> NetSocketBuilder {
-        NetSocketBuilder { fields: Vec::new() }
+        NetSocketBuilder {
+            fields: Vec::new(),
+            adopted: None,
+        }
     }
 
     /// `Connect(Address, Port, Timeout)`: Timeout in seconds, 0 for none.
@@ -313,6 +316,9 @@ fn echo_on(sock: ObjectId, msg_limit: usize) -> ERR {
 #[must_use]
 pub struct NetSocketBuilder {
     fields: Vec<(&'static str, Value)>,
+    /// A socket handed over by [`NetSocketBuilder::adopt`], closed once the NetSocket has its
+    /// own copy.
+    adopted: Option<std::os::fd::OwnedFd>,
 }
 
 impl NetSocketBuilder {
@@ -364,9 +370,31 @@ impl NetSocketBuilder {
     pub fn field(self, name: &'static str, v: impl Into<Value>) -> Self {
         self.with(name, v)
     }
+    /// Adopts an already connected TCP socket, taking ownership of it (a `std::net::TcpStream`,
+    /// a `socket2::Socket` or an `OwnedFd`): the NetSocket is CONNECTED at Init and closes it
+    /// when freed. The safe counterpart of setting `Handle` to a number, which leaves the
+    /// caller's descriptor with the caller.
+    ///
+    /// ```no_run
+    /// use parasol_classes::{NetSocket, NTC};
+    /// let stream = std::net::TcpStream::connect("127.0.0.1:7000").unwrap();
+    /// let sock = NetSocket::create().adopt(stream).build()?;
+    /// assert_eq!(sock.state(), NTC::CONNECTED);
+    /// # Ok::<(), parasol_core::ERR>(())
+    /// ```
+    pub fn adopt(mut self, socket: impl Into<std::os::fd::OwnedFd>) -> Self {
+        use std::os::fd::AsRawFd;
+        let fd = socket.into();
+        self.fields.push(("Handle", Value::Int(fd.as_raw_fd())));
+        self.adopted = Some(fd);
+        self
+    }
     /// Creates and initialises the NetSocket.
     pub fn build(self) -> Res<NetSocket> {
         crate::register_classes()?;
-        create("NetSocket", self.fields).map(NetSocket::from_id_unchecked)
+        let made = create("NetSocket", self.fields).map(NetSocket::from_id_unchecked);
+        // The NetSocket holds its own copy of an adopted socket; this one closes here.
+        drop(self.adopted);
+        made
     }
 }

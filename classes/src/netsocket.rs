@@ -106,15 +106,16 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
                     .as_ref()
                     .map(|c| c.socket_ref().as_raw_fd())
                     .or_else(|| d.server.listener.as_ref().map(|l| l.as_raw_fd()))
-                    .or(d.adopt_fd)
+                    .or_else(|| d.adopt_fd.as_ref().map(|f| f.as_raw_fd()))
                     .unwrap_or(-1);
                 Value::Int(fd)
             })
             .set(|d, v| {
-                d.adopt_fd = Some(int_in(&v, 0, i32::MAX as i64)?);
+                let fd = int_in(&v, 0, i32::MAX as i64).map_err(|_| ERR::InvalidHandle)?;
+                d.adopt_fd = Some(parasol_net::socket::duplicate_tcp_handle(fd)?);
                 Ok(())
             })
-            .doc("OS descriptor; set before Init to adopt a connected TCP socket.")
+            .doc("OS descriptor; set before Init to adopt a connected TCP socket (a copy is taken: the caller keeps its own).")
         })
         .field("Incoming", FieldKind::Function, FD_RW, |f| {
             f.get_obj(|o| Ok(o.try_data::<NetSocketData>()?.incoming.clone().into()))
@@ -340,7 +341,7 @@ fn init(o: &ObjectPtr) -> ERR {
         d.stream.flags = d.flags;
         (
             d.is_server(),
-            d.adopt_fd,
+            d.adopt_fd.take(),
             d.address.clone(),
             d.port,
             d.flags.contains(NSF::SSL),

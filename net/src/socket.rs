@@ -108,3 +108,35 @@ pub fn peek_has_data(s: &TcpStream) -> io::Result<bool> {
     let mut b = [0u8; 1];
     s.peek(&mut b).map(|n| n > 0)
 }
+
+/// Takes a copy of a descriptor someone else owns (the `Handle` field), so they keep — and
+/// close — their own: nothing given by number can be closed twice, or closed for someone else.
+/// Only a TCP stream socket is accepted (a UDP socket would otherwise be driven as TCP);
+/// anything else, or a number that is not an open descriptor → `InvalidHandle`, logged.
+pub fn duplicate_tcp_handle(fd: i32) -> Result<std::os::fd::OwnedFd, ERR> {
+    use socket2::SockRef;
+    use std::os::fd::FromRawFd;
+    if fd < 0 {
+        return Err(ERR::InvalidHandle);
+    }
+    // SAFETY: fcntl(F_DUPFD_CLOEXEC) only reads the descriptor number; a bad one is EBADF.
+    let copy = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    if copy < 0 {
+        let e = io::Error::last_os_error();
+        log::error!("Handle {fd} cannot be adopted: {e}");
+        return Err(ERR::InvalidHandle);
+    }
+    // SAFETY: `copy` is a descriptor this process just created and nothing else owns.
+    let owned = unsafe { std::os::fd::OwnedFd::from_raw_fd(copy) };
+    let kind = {
+        let sock = SockRef::from(&owned);
+        (sock.r#type(), sock.protocol())
+    };
+    match kind {
+        (Ok(Type::STREAM), Ok(Some(Protocol::TCP))) => Ok(owned),
+        (t, p) => {
+            log::error!("Handle {fd} is not a TCP socket (type {t:?}, protocol {p:?})");
+            Err(ERR::InvalidHandle)
+        }
+    }
+}
