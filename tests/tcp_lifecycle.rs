@@ -334,11 +334,15 @@ fn handle_adoption_by_number_takes_a_copy_the_caller_keeps_its_own() {
     peer.read_exact(&mut b).unwrap();
     assert_eq!(&b, b"pong");
     c.free().unwrap();
+    drop(peer); // the lingering close waits for the peer's side to close
     wait("the copy is closed", || parasol::net::linger::active() == 0);
     // The caller's descriptor is untouched and still theirs to close (a double close would abort
     // this debug build in the drop, or close an unrelated descriptor in release).
     assert!(fd_is_open(fd));
-    assert_eq!(std_client.peer_addr().unwrap().port(), port);
+    assert!(
+        std_client.local_addr().is_ok(),
+        "still a socket of this process"
+    );
     drop(std_client);
 }
 
