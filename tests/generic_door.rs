@@ -21,7 +21,13 @@ fn connected_pair() -> (NetSocket, NetSocket, ClientSocket) {
             .any(|c| c.state() == NTC::CONNECTED)
             && client.state() == NTC::CONNECTED
     });
-    let cs = server.clients().next().unwrap().connections().next().unwrap();
+    let cs = server
+        .clients()
+        .next()
+        .unwrap()
+        .connections()
+        .next()
+        .unwrap();
     (server, client, cs)
 }
 
@@ -43,10 +49,14 @@ fn init_on_live_objects_is_double_init_and_changes_nothing() {
     let got = Bytes::default();
     client.set("Incoming", client_collect(&got)).unwrap();
     cs.ac_write(b"still fine").unwrap();
-    wait("data after the refused Inits", || got.get() == b"still fine");
+    wait("data after the refused Inits", || {
+        got.get() == b"still fine"
+    });
     // DisconnectClient and Free end normally.
     server.disconnect_client(nc).unwrap();
-    wait("client sees the close", || client.state() == NTC::DISCONNECTED);
+    wait("client sees the close", || {
+        client.state() == NTC::DISCONNECTED
+    });
     assert!(!cs.exists() && !nc.exists());
     server.free().unwrap();
     client.free().unwrap();
@@ -66,15 +76,26 @@ fn free_as_an_action_frees_a_client_socket_once() {
         .build()
         .unwrap();
     wait("accepted", || states.get() == vec![NTC::CONNECTED]);
-    let cs = server.clients().next().unwrap().connections().next().unwrap();
+    let cs = server
+        .clients()
+        .next()
+        .unwrap()
+        .connections()
+        .next()
+        .unwrap();
     assert_eq!(cs.call("Free", &[]).map(|_| ()), Ok(()));
     assert!(!cs.exists());
     assert_eq!(states.get(), vec![NTC::CONNECTED, NTC::DISCONNECTED]);
     assert_eq!(server.total_clients(), 0);
     assert_eq!(cs.act(AC::Free), Err(ERR::NoMatchingObject));
     assert_eq!(cs.ac_write(b"x"), Err(ERR::NoMatchingObject));
-    assert_eq!(cs.call("ShutdownWrite", &[]).unwrap_err(), ERR::NoMatchingObject);
-    wait("client sees the close", || client.state() == NTC::DISCONNECTED);
+    assert_eq!(
+        cs.call("ShutdownWrite", &[]).unwrap_err(),
+        ERR::NoMatchingObject
+    );
+    wait("client sees the close", || {
+        client.state() == NTC::DISCONNECTED
+    });
     server.free().unwrap();
     client.free().unwrap();
 }

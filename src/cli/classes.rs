@@ -1,16 +1,19 @@
 //! `parasol classes [NAME]`: what the registry holds, read from it (no hand-kept list).
 
+use super::out::outln;
 use super::{fail, ClassesArgs};
 use parasol::{find_class, new_object_of, registered_classes, Value, ERR};
 
 pub(crate) fn run(args: &ClassesArgs) -> i32 {
     let Some(name) = &args.name else {
-        println!(
+        outln!(
             "{:<16} {:<10} {:>8}  DESCRIPTION",
-            "CLASS", "CATEGORY", "VERSION"
+            "CLASS",
+            "CATEGORY",
+            "VERSION"
         );
         for c in registered_classes() {
-            println!(
+            outln!(
                 "{:<16} {:<10} {:>8}  {}",
                 c.name(),
                 c.category().name(),
@@ -23,7 +26,7 @@ pub(crate) fn run(args: &ClassesArgs) -> i32 {
     let Some(class) = find_class(name) else {
         return fail(&format!("class \"{name}\""), ERR::MissingClass);
     };
-    println!(
+    outln!(
         "{} (id {:#010x}, version {}, {})",
         class.name(),
         class.id().0,
@@ -31,14 +34,17 @@ pub(crate) fn run(args: &ClassesArgs) -> i32 {
         class.category().name()
     );
     if !class.doc().is_empty() {
-        println!("  {}", class.doc());
+        outln!("  {}", class.doc());
     }
     // Defaults are read from a fresh, uninitialised object.
     let probe = new_object_of(&class, None).ok();
-    println!("\nFIELDS");
-    println!(
+    outln!("\nFIELDS");
+    outln!(
         "  {:<18} {:<20} {:<6} {:<14} DESCRIPTION",
-        "NAME", "TYPE", "ACCESS", "DEFAULT"
+        "NAME",
+        "TYPE",
+        "ACCESS",
+        "DEFAULT"
     );
     let mut fields: Vec<_> = class.fields().iter().collect();
     fields.sort_by_key(|f| f.name().to_ascii_lowercase());
@@ -64,7 +70,7 @@ pub(crate) fn run(args: &ClassesArgs) -> i32 {
             },
             _ => String::new(),
         };
-        println!(
+        outln!(
             "  {:<18} {:<20} {:<6} {:<14} {}",
             f.name(),
             ty,
@@ -73,10 +79,10 @@ pub(crate) fn run(args: &ClassesArgs) -> i32 {
             f.doc()
         );
     }
-    println!("\nACTIONS");
+    outln!("\nACTIONS");
     let actions: Vec<&str> = class.actions().filter_map(|a| a.name()).collect();
-    println!("  {}", actions.join(", "));
-    println!("\nMETHODS");
+    outln!("  {}", actions.join(", "));
+    outln!("\nMETHODS");
     for m in class.methods() {
         let args: Vec<String> = m
             .args()
@@ -87,7 +93,7 @@ pub(crate) fn run(args: &ClassesArgs) -> i32 {
                 format!("{dir}{}{opt}: {}", a.name, a.kind.type_name())
             })
             .collect();
-        println!(
+        outln!(
             "  {:>3} {}({})  {}",
             m.id().0,
             m.name(),

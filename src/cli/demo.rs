@@ -1,6 +1,7 @@
 //! `parasol demo`: a TLS echo server with an in-memory certificate, a few clients connecting by
 //! the name `localhost` with verification on, every Feedback transition printed, and a summary.
 
+use super::out::outln;
 use super::{certs, fail, DemoArgs};
 use parasol::prelude::*;
 use std::cell::RefCell;
@@ -44,7 +45,7 @@ pub(crate) fn run(args: &DemoArgs) -> i32 {
             "SSLCertificate" => id.cert_pem.as_str(),
             "SSLPrivateKey" => id.key_pem.as_str(),
             "Feedback" => Function::new(|_s: &NetSocket, c: &ClientSocket, state: NTC| {
-                println!("  server: client #{} {}", c.uid(), state);
+                outln!("  server: client #{} {}", c.uid(), state);
             }),
             "Incoming" => Function::new(|_s: &NetSocket, c: &ClientSocket| c.echo()),
         },
@@ -54,7 +55,7 @@ pub(crate) fn run(args: &DemoArgs) -> i32 {
         Err(e) => return fail("starting the TLS echo server", e),
     };
     let port = server.port();
-    println!("TLS echo server on 127.0.0.1:{port} (certificate generated in memory)");
+    outln!("TLS echo server on 127.0.0.1:{port} (certificate generated in memory)");
 
     let tally = Rc::new(RefCell::new(Tally::default()));
     let rounds = args.round_trips.max(1);
@@ -70,7 +71,7 @@ pub(crate) fn run(args: &DemoArgs) -> i32 {
                 "Flags" => "SSL",
                 "SSLCACertificate" => id.ca_pem.as_str(),
                 "Feedback" => Function::new(move |s: &NetSocket, state: NTC| {
-                    println!("  client {n}: {state}");
+                    outln!("  client {n}: {state}");
                     if state == NTC::DISCONNECTED && s.error() != ERR::Okay {
                         eprintln!("  client {n}: {:?} ({}), ValidCert {}", s.error(), s.error(), s.valid_cert());
                         t1.borrow_mut().failed += 1;
@@ -126,7 +127,7 @@ pub(crate) fn run(args: &DemoArgs) -> i32 {
     wait_until(Duration::from_secs(2), || server.total_clients() == 0);
     let t = tally.borrow();
     let elapsed = started.elapsed();
-    println!(
+    outln!(
         "summary: {} connections, {} round trips, {} bytes sent, {} bytes echoed, {} intact, {:.3} s",
         clients,
         t.round_trips,
@@ -141,7 +142,7 @@ pub(crate) fn run(args: &DemoArgs) -> i32 {
         && t.intact == t.sent
         && t.echoed == t.sent;
     if ok {
-        println!("all {} bytes echoed intact", t.sent);
+        outln!("all {} bytes echoed intact", t.sent);
         0
     } else {
         eprintln!(

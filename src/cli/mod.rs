@@ -4,6 +4,7 @@ mod certs;
 mod classes;
 mod connect;
 mod demo;
+mod out;
 mod serve;
 mod shutdown;
 

@@ -1,9 +1,9 @@
 //! `parasol serve`: echo, discard or chat over TCP or TLS until SIGINT/SIGTERM, then a graceful
 //! close (queued data flushed, bounded).
 
+use super::out::outln;
 use super::{certs, fail, shutdown, Mode, ServeArgs};
 use parasol::prelude::*;
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 /// How long the graceful close may take before the process exits anyway.
@@ -121,7 +121,7 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return fail("starting the server", e),
     };
-    println!(
+    outln!(
         "listening on port {} ({}{})",
         server.port(),
         match args.mode {
@@ -131,7 +131,7 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
         },
         if tls { ", TLS" } else { "" }
     );
-    let _ = std::io::stdout().flush();
+    super::out::flush();
 
     loop {
         let r = wait_until(Duration::from_secs(3600), || stop.get());
