@@ -38,7 +38,7 @@ fn thread_cpu() -> Duration {
 
 #[test]
 fn emfile_backs_off_and_recovers() {
-    setup();
+    logcap::install();
     let connected = Log::<NTC>::default();
     let c = connected.clone();
     let server = server(fields! {
@@ -70,6 +70,14 @@ fn emfile_backs_off_and_recovers() {
         "the loop spun: {cpu:?} of CPU in 500 ms"
     );
     wait("all accepted after recovery", || connected.len() == 5);
+    // About five retries failed; the episode is one ERROR line and one line when it ends.
+    assert_eq!(
+        logcap::count(log::Level::Error, "accept failed"),
+        1,
+        "{:#?}",
+        logcap::all()
+    );
+    assert_eq!(logcap::count(log::Level::Warn, "accepting again after"), 1);
     drop(clients);
     drop(fillers);
 }

@@ -134,3 +134,7 @@ pub const DEFAULT_BACKLOG: i32 = 10;
 pub const DEFAULT_CLIENT_LIMIT: i32 = 1024;
 /// Default `SocketLimit`.
 pub const DEFAULT_SOCKET_LIMIT: i32 = 256;
+/// Default `HandshakeTimeout` of a TLS server, in seconds: a client that has not completed its
+/// handshake by then is closed (Error TimeOut), so silent or half-open clients cannot hold a
+/// server's descriptors and memory (extension; Parasol has no bound).
+pub const DEFAULT_HANDSHAKE_TIMEOUT: f64 = 10.0;

@@ -33,6 +33,8 @@ pub(crate) struct Stream {
     /// The NetSocket's flags (a ClientSocket's server's), copied when the connection starts, so
     /// the data path need not look the server up.
     pub flags: NSF,
+    /// Handshake and idle timers, while a bound applies.
+    pub timers: Option<Box<crate::timeouts::ConnTimers>>,
 }
 
 impl Stream {
@@ -67,6 +69,8 @@ pub(crate) struct ServerSide {
     pub total_clients: i32,
     /// Accepting is suspended after an error such as EMFILE until this timer fires.
     pub accept_retry: Option<TimerId>,
+    /// Accept failures in the current episode (logged once when it starts and once when it ends).
+    pub accept_failures: u32,
 }
 
 /// NetSocket data.
@@ -89,6 +93,10 @@ pub(crate) struct NetSocketData {
     pub incoming: Function,
     pub outgoing: Function,
     pub timeout: f64,
+    /// Server: seconds a ClientSocket may spend in the TLS handshake (0 = no bound).
+    pub handshake_timeout: f64,
+    /// Seconds without bytes in either direction before a connection is closed (0 = never).
+    pub idle_timeout: f64,
     pub stream: Stream,
     pub client: ClientSide,
     pub server: ServerSide,
@@ -113,6 +121,8 @@ impl Default for NetSocketData {
             incoming: Function::default(),
             outgoing: Function::default(),
             timeout: 0.0,
+            handshake_timeout: crate::constants::DEFAULT_HANDSHAKE_TIMEOUT,
+            idle_timeout: 0.0,
             stream: Stream {
                 msg_limit: crate::constants::DEFAULT_MSG_LIMIT as usize,
                 ..Stream::default()

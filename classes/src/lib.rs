@@ -16,6 +16,7 @@ mod server;
 mod ssl;
 mod stream;
 mod sync;
+mod timeouts;
 
 pub use constants::{NSF, NTC};
 pub use handles::{ClientSocket, NetClient, NetSocket, NetSocketBuilder};

@@ -117,6 +117,22 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             })
             .doc("OS descriptor; set before Init to adopt a connected TCP socket (a copy is taken: the caller keeps its own).")
         })
+        .field("HandshakeTimeout", FieldKind::Double, FD_RW, |f| {
+            f.get(|d| Value::Double(d.handshake_timeout))
+                .set(|d, v| {
+                    d.handshake_timeout = crate::timeouts::timeout_field(v.to_double()?)?;
+                    Ok(())
+                })
+                .doc("Server (extension): seconds a client may take to complete its TLS handshake before it is closed with Error TimeOut; 0 = no bound. Default 10.")
+        })
+        .field("IdleTimeout", FieldKind::Double, FD_RW, |f| {
+            f.get(|d| Value::Double(d.idle_timeout))
+                .set(|d, v| {
+                    d.idle_timeout = crate::timeouts::timeout_field(v.to_double()?)?;
+                    Ok(())
+                })
+                .doc("Extension: seconds without a byte in either direction before a connection (a client's own, or each of a server's) is closed gracefully with Error TimeOut; 0 = never (default). Applies from the next CONNECTED.")
+        })
         .field("Incoming", FieldKind::Function, FD_RW, |f| {
             f.get_obj(|o| Ok(o.try_data::<NetSocketData>()?.incoming.clone().into()))
                 .set_obj(|o, v| {

@@ -119,7 +119,10 @@ fn accept_ready(server: ObjectId) {
             }
         };
         match accepted {
-            Ok((sock, peer)) => accept_one(&ptr, sock, peer),
+            Ok((sock, peer)) => {
+                end_failure_episode(&ptr);
+                accept_one(&ptr, sock, peer)
+            }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
             Err(e)
                 if matches!(
@@ -131,11 +134,22 @@ fn accept_ready(server: ObjectId) {
             }
             Err(e) => {
                 // EMFILE and friends leave the connection queued and the listener readable: back
-                // off instead of spinning, then try again.
-                log::error!(
-                    "{} accept failed: {e}; retrying in {ACCEPT_BACKOFF:?}",
-                    parasol_core::log::ctx(&ptr)
-                );
+                // off instead of spinning, then try again. One line per episode, not per retry.
+                let first = ptr
+                    .try_data_mut::<NetSocketData>()
+                    .map(|mut d| {
+                        d.server.accept_failures += 1;
+                        d.server.accept_failures == 1
+                    })
+                    .unwrap_or(true);
+                if first {
+                    log::error!(
+                        "{} accept failed: {e}; retrying every {ACCEPT_BACKOFF:?} until it works",
+                        parasol_core::log::ctx(&ptr)
+                    );
+                } else {
+                    log::debug!("{} accept failed again: {e}", parasol_core::log::ctx(&ptr));
+                }
                 let t = set_timeout(
                     ACCEPT_BACKOFF,
                     Rc::new(move || {
@@ -166,10 +180,24 @@ fn accept_ready(server: ObjectId) {
     }
 }
 
+/// An accept worked: a failure episode (EMFILE …), if there was one, is over; say so once.
+fn end_failure_episode(server: &ObjectPtr) {
+    let failures = server
+        .try_data_mut::<NetSocketData>()
+        .map(|mut d| std::mem::take(&mut d.server.accept_failures))
+        .unwrap_or(0);
+    if failures > 0 {
+        log::warn!(
+            "{} accepting again after {failures} failed attempt(s)",
+            parasol_core::log::ctx(server)
+        );
+    }
+}
+
 fn accept_one(server: &ObjectPtr, sock: mio::net::TcpStream, peer: SocketAddr) {
     socket::prepare_accepted(&sock);
     let ip = canonical_ip(peer.ip());
-    let (existing, flags, client_limit, socket_limit, total, msg_limit, tls) = {
+    let (existing, flags, client_limit, socket_limit, total, msg_limit, tls, handshake_timeout) = {
         let Ok(d) = server.try_data::<NetSocketData>() else {
             return;
         };
@@ -181,6 +209,7 @@ fn accept_one(server: &ObjectPtr, sock: mio::net::TcpStream, peer: SocketAddr) {
             d.server.total_clients,
             d.stream.msg_limit,
             d.server.tls.clone().filter(|_| d.flags.contains(NSF::SSL)),
+            d.handshake_timeout,
         )
     };
     let ctx = parasol_core::log::ctx(server);
@@ -271,6 +300,7 @@ fn accept_one(server: &ObjectPtr, sock: mio::net::TcpStream, peer: SocketAddr) {
     };
     if handshaking {
         set_state(ep, NTC::HANDSHAKING);
+        crate::timeouts::arm_handshake(ep, handshake_timeout);
         stream::recall(ep);
     } else {
         stream::became_connected(ep);

@@ -39,9 +39,9 @@ pub(crate) enum How {
     Failed(ERR),
     /// Closed locally (Terminate, DisconnectSocket …): queued data is still flushed; Error kept.
     Local,
-    /// Closed locally because Incoming returned this error: queued data is still flushed, and
-    /// Error records the code.
-    CallbackFailed(ERR),
+    /// Closed locally for a reason (Incoming returned an error, IdleTimeout): queued data is
+    /// still flushed, and Error records the reason.
+    LocalError(ERR),
     /// Disable: both directions shut at once, queue discarded; Error kept.
     Abort,
     /// The object is being freed: like `Local` but no Feedback.
@@ -102,6 +102,16 @@ pub(crate) fn with_stream<R>(ep: Ep, f: impl FnOnce(&mut Stream) -> R) -> Option
             .ok()
             .map(|mut d| f(&mut d.stream)),
     }
+}
+
+/// A value of a NetSocket's data (the client itself, or a ClientSocket's server).
+pub(crate) fn netsocket_value<R>(
+    id: ObjectId,
+    pick: impl FnOnce(&NetSocketData) -> R,
+) -> Option<R> {
+    id.ptr()
+        .ok()
+        .and_then(|p| p.try_data::<NetSocketData>().ok().map(|d| pick(&d)))
 }
 
 fn netsocket_fn(id: ObjectId, pick: fn(&NetSocketData) -> &Function) -> Function {
@@ -346,6 +356,10 @@ pub(crate) fn begin_tls(ep: Ep, session: parasol_net::tls::TlsSession, starttls:
     match started {
         Some(Some(Ok(()))) => {
             set_state(ep, NTC::HANDSHAKING);
+            if let Some(server) = ep.server() {
+                let secs = netsocket_value(server, |d| d.handshake_timeout).unwrap_or(0.0);
+                crate::timeouts::arm_handshake(ep, secs);
+            }
             recall(ep);
             ERR::Okay
         }
@@ -362,6 +376,8 @@ pub(crate) fn became_connected(ep: Ep) {
     if let Ep::Client(o) = ep {
         crate::client::cancel_connect_timer(o);
     }
+    let idle = netsocket_value(ep.server().unwrap_or(ep.obj()), |d| d.idle_timeout);
+    crate::timeouts::connected(ep, idle.unwrap_or(0.0));
     with_stream(ep, |s| s.outgoing_armed = true);
     set_state(ep, NTC::CONNECTED);
     if state_of(ep) == NTC::CONNECTED {
@@ -501,7 +517,11 @@ fn read_step(ep: Ep, ready: Ready) {
             }
             let c = s.conn.as_mut()?;
             let fill = c.fill();
-            Some((fill, c.staged_len()))
+            let staged = c.staged_len();
+            if let Fill::Data { .. } = fill {
+                crate::timeouts::touch(s);
+            }
+            Some((fill, staged))
         }) else {
             return;
         };
@@ -541,7 +561,7 @@ fn read_step(ep: Ep, ready: Ready) {
                             "{} Incoming returned {e:?} ({e}): closing the connection",
                             parasol_core::log::IdCtx(ep.obj())
                         );
-                        disconnect(ep, How::CallbackFailed(e));
+                        disconnect(ep, How::LocalError(e));
                         return;
                     }
                     ERR::Retry => {
@@ -604,13 +624,14 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
         s.paused = false;
         s.outgoing_armed = false;
         s.close_write_pending = false;
+        crate::timeouts::cancel(s);
         let was = s.state;
         if was != NTC::DISCONNECTED || conn.is_some() {
             s.ended = true;
         }
         match how {
             How::PeerClosed => s.error = ERR::Okay,
-            How::Failed(e) | How::CallbackFailed(e) => s.error = e,
+            How::Failed(e) | How::LocalError(e) => s.error = e,
             _ => {}
         }
         (conn, token, was)
@@ -624,7 +645,7 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
         match how {
             // After the peer's close we still answer with ours (TLS close_notify, FIN) and send
             // what is queued: a half-closed peer may still be reading.
-            How::PeerClosed | How::Local | How::CallbackFailed(_) | How::Freed => {
+            How::PeerClosed | How::Local | How::LocalError(_) | How::Freed => {
                 close_gracefully(conn, DEFAULT_LINGER)
             }
             How::Failed(_) => drop(conn),
@@ -665,7 +686,11 @@ pub(crate) fn write(ep: Ep, data: &[u8]) -> (ERR, usize) {
         match s.conn.as_mut() {
             Some(c) => {
                 let (e, n) = c.write(data, limit, connected);
-                (e, n, c.failure().is_some(), connected, flags)
+                let failed = c.failure().is_some();
+                if n > 0 {
+                    crate::timeouts::touch(s);
+                }
+                (e, n, failed, connected, flags)
             }
             None if s.ended => (ERR::Disconnected, 0, false, false, flags),
             None => {

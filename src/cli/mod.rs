@@ -89,6 +89,16 @@ pub(crate) struct ServeArgs {
     /// Most bytes queued per client.
     #[arg(long)]
     pub msg_limit: Option<u32>,
+    /// Connections the kernel may complete before they are accepted (listen backlog; the kernel
+    /// caps it at net.core.somaxconn). Large enough for bursts of clients by default.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65535))]
+    pub backlog: u32,
+    /// Seconds without a byte in either direction before a client is closed (0: never).
+    #[arg(long, default_value_t = 0.0)]
+    pub idle_timeout: f64,
+    /// With TLS: seconds a client may take to complete its handshake (0: no bound).
+    #[arg(long, default_value_t = 10.0)]
+    pub handshake_timeout: f64,
 }
 
 #[derive(Args, Debug)]

@@ -83,6 +83,9 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
             Mode::Chat => chat(),
         },
     };
+    fields.push(("Backlog", Value::from(args.backlog as i32)));
+    fields.push(("IdleTimeout", Value::Double(args.idle_timeout)));
+    fields.push(("HandshakeTimeout", Value::Double(args.handshake_timeout)));
     if let Some(a) = &args.address {
         fields.push(("Address", a.into()));
     }

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod logcap;
 pub mod openssl;
 pub mod pki;
 
