@@ -535,3 +535,130 @@ fn a_closed_stdout_ends_the_command_quietly() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_burst_of_1000_clients_is_served_in_full() {
+    // Room for 1000 client descriptors here and 1000 in the server (it inherits the limit).
+    let mut l = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit read and write the struct given.
+    unsafe {
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut l);
+        l.rlim_cur = l.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+    }
+    let clients: usize = if l.rlim_cur >= 2600 {
+        1000
+    } else {
+        (l.rlim_cur as usize - 300) / 2
+    };
+    let serve = Serve::start(&["--multi-connect", "--socket-limit", "5000", "-q"]);
+    let port = serve.port;
+    // Ten threads connect at the same moment, 100 each: all of them must be echoed.
+    let gate = std::sync::Arc::new(std::sync::Barrier::new(10));
+    let workers: Vec<_> = (0..10)
+        .map(|t| {
+            let gate = gate.clone();
+            std::thread::spawn(move || {
+                gate.wait();
+                let mut open = Vec::new();
+                let mut failures = Vec::new();
+                for i in 0..clients / 10 {
+                    match TcpStream::connect(("127.0.0.1", port)) {
+                        Ok(s) => open.push((i, s)),
+                        Err(e) => failures.push(format!("connect {t}/{i}: {e}")),
+                    }
+                }
+                for (i, s) in open.iter_mut() {
+                    let msg = format!("client {t}/{i:04}\n");
+                    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+                    let mut back = vec![0u8; msg.len()];
+                    let r = s
+                        .write_all(msg.as_bytes())
+                        .and_then(|_| s.read_exact(&mut back));
+                    match r {
+                        Ok(()) if back == msg.as_bytes() => {}
+                        Ok(()) => failures.push(format!("{t}/{i}: wrong echo")),
+                        Err(e) => failures.push(format!("{t}/{i}: {e}")),
+                    }
+                }
+                failures
+            })
+        })
+        .collect();
+    let failures: Vec<String> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {clients} clients failed, e.g. {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+}
+
+/// A burst of idle connections larger than NetSocket's default Backlog (10) must fit in serve's
+/// accept queue (`--backlog`, 4096 by default). On overflow Linux answers with SYN cookies, and a late ACK of a connection that
+/// already closed can then pass as a cookie and create an ESTABLISHED socket no client owns:
+/// serve kept such descriptors open and its graceful close waited its full 10 s bound. The
+/// server is stopped (SIGSTOP) while the burst connects, so only the kernel's queue holds it.
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_accept_queue_holds_a_burst() {
+    let mut serve = Serve::start(&[
+        "--mode",
+        "echo",
+        "--multi-connect",
+        "--socket-limit",
+        "1000",
+    ]);
+    let pid = serve.child.id() as i32;
+    let fds = || std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count());
+    let baseline = fds();
+    let somaxconn: usize = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(128);
+    let n = 200.min(somaxconn - 1);
+    unsafe { libc_kill(pid, libc::SIGSTOP) };
+    let clients: Vec<TcpStream> = (0..n)
+        .map(|_| {
+            TcpStream::connect_timeout(&([127, 0, 0, 1], serve.port).into(), Duration::from_secs(2))
+                .expect("connect while serve is stopped")
+        })
+        .collect();
+    unsafe { libc_kill(pid, libc::SIGCONT) };
+    let count = |needle: &str, want: usize| {
+        let mut seen = 0;
+        while seen < want && serve.log_contains(needle, Duration::from_secs(10)) {
+            seen += 1;
+        }
+        seen
+    };
+    assert_eq!(
+        count(" connected", n),
+        n,
+        "every connection of the burst accepted"
+    );
+    assert_eq!(fds(), baseline + n);
+    drop(clients);
+    assert_eq!(count(" disconnected (ERR::Okay)", n), n, "every close seen");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fds() > baseline && Instant::now() < deadline {
+        std::thread::park_timeout(Duration::from_millis(10));
+    }
+    assert_eq!(
+        fds(),
+        baseline,
+        "no server descriptor left after the clients closed"
+    );
+    let started = Instant::now();
+    assert!(serve.terminate().success());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "graceful close is prompt"
+    );
+}

@@ -91,7 +91,7 @@ pub(crate) struct ServeArgs {
     pub msg_limit: Option<u32>,
     /// Connections the kernel may complete before they are accepted (listen backlog; the kernel
     /// caps it at net.core.somaxconn). Large enough for bursts of clients by default.
-    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65535))]
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=65535))]
     pub backlog: u32,
     /// Seconds without a byte in either direction before a client is closed (0: never).
     #[arg(long, default_value_t = 0.0)]
