@@ -9,11 +9,11 @@
 use crate::queue::OutQueue;
 use crate::scratch;
 use crate::socket::err_from_io;
-use crate::sockio::SockIo;
+use crate::sockio::{Io, Transport};
 use crate::tls::TlsSession;
 use mio::net::TcpStream;
 use parasol_core::ERR;
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::Shutdown;
 
 /// What [`Connection::fill`] found.
@@ -83,10 +83,11 @@ impl Staged {
     }
 }
 
-/// A TCP connection's engine state.
+/// A TCP connection's engine state, over a [`Transport`] (a non-blocking TCP socket unless a
+/// test drives it through memory).
 #[derive(Debug)]
-pub struct Connection {
-    sock: TcpStream,
+pub struct Connection<T: Transport = TcpStream> {
+    sock: T,
     tls: Option<Box<TlsSession>>,
     out: OutQueue,
     staged: Staged,
@@ -103,9 +104,9 @@ pub struct Connection {
     batching: bool,
 }
 
-impl Connection {
+impl<T: Transport> Connection<T> {
     /// Wraps a connected (or connecting) stream.
-    pub fn new(sock: TcpStream) -> Connection {
+    pub fn new(sock: T) -> Connection<T> {
         Connection {
             sock,
             tls: None,
@@ -121,12 +122,12 @@ impl Connection {
     }
 
     /// The socket, for registration with the loop.
-    pub fn socket(&mut self) -> &mut TcpStream {
+    pub fn socket(&mut self) -> &mut T {
         &mut self.sock
     }
 
     /// The socket, read-only.
-    pub fn socket_ref(&self) -> &TcpStream {
+    pub fn socket_ref(&self) -> &T {
         &self.sock
     }
 
@@ -209,7 +210,7 @@ impl Connection {
             return Fill::Eof;
         }
         if let Some(tls) = self.tls.as_deref_mut() {
-            return match tls.fill(&mut SockIo(&self.sock)) {
+            return match tls.fill(&mut Io(&mut self.sock)) {
                 Fill::Failed(e) => Fill::Failed(self.fail(e)),
                 Fill::Eof => {
                     self.eof = true;
@@ -220,7 +221,7 @@ impl Connection {
         }
         let mut buf = scratch::take();
         loop {
-            match self.sock.read(&mut buf) {
+            match self.sock.recv(&mut buf) {
                 Ok(0) => {
                     scratch::give_back(buf);
                     self.eof = true;
@@ -296,7 +297,7 @@ impl Connection {
             return Ok(0);
         }
         loop {
-            match self.sock.read(buf) {
+            match self.sock.recv(buf) {
                 Ok(0) => {
                     self.eof = true;
                     return Err(ERR::Disconnected);
@@ -356,17 +357,19 @@ impl Connection {
             .filter(|t| can_send && !t.is_handshaking())
         {
             // Hand plaintext to TLS while its record buffer has room; the rest is queued below.
+            // What rustls holds counts against the limit like the queue.
             if self.out.is_empty() {
-                taken = tls.write_plaintext(data);
+                let room = limit.saturating_sub(tls.pending_output());
+                taken = tls.write_plaintext(&data[..data.len().min(room)]);
             }
             if !self.batching {
-                if let Err(e) = tls.write_records(&mut SockIo(&self.sock)) {
+                if let Err(e) = tls.write_records(&mut Io(&mut self.sock)) {
                     self.fail(e);
                 }
             }
         } else if can_send && self.tls.is_none() && self.out.is_empty() {
             loop {
-                match SockIo(&self.sock).write(data) {
+                match self.sock.send(data) {
                     Ok(n) => {
                         taken = n;
                         break;
@@ -399,10 +402,10 @@ impl Connection {
             return Err(e);
         }
         if let Some(tls) = self.tls.as_deref_mut() {
-            let r = tls.flush(&mut SockIo(&self.sock), &mut self.out);
+            let r = tls.flush(&mut Io(&mut self.sock), &mut self.out);
             return r.map_err(|e| self.fail(e));
         }
-        match self.out.write_to(&mut SockIo(&self.sock)) {
+        match self.out.write_to(&mut Io(&mut self.sock)) {
             Ok(_) => Ok(self.out.is_empty()),
             Err(e) => {
                 log::debug!("send failed: {e}");
@@ -477,7 +480,7 @@ impl Connection {
         self.discard_staged();
         let mut buf = scratch::take();
         let done = loop {
-            match self.sock.read(&mut buf) {
+            match self.sock.recv(&mut buf) {
                 Ok(0) => break true,
                 Ok(_) => continue,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -493,7 +496,7 @@ impl Connection {
     }
 }
 
-impl Drop for Connection {
+impl<T: Transport> Drop for Connection<T> {
     fn drop(&mut self) {
         self.staged.release();
     }

@@ -21,3 +21,4 @@ pub use address::{
 };
 pub use conn::{Connection, Fill};
 pub use queue::OutQueue;
+pub use sockio::Transport;

@@ -1,0 +1,294 @@
+//! The engine without sockets: `Connection` (plain and over `TlsSession`) driven through a
+//! memory transport that injects `WouldBlock` and short transfers at every step. Invariants:
+//! every byte Write accepted reaches the peer, in order, before a graceful end (FIN, or TLS
+//! close_notify then FIN); the queue never holds more than the limit; a truncated TLS stream
+//! is `Disconnected`; a reset delivers a prefix and reports `Disconnected`; nothing stalls.
+//!
+//! Case counts: `PROPTEST_CASES` raises them for long local runs.
+
+mod common;
+
+use common::{pair, pattern, pki, MemEnd};
+use parasol_core::ERR;
+use parasol_net::tls::{load_server_config, ClientTemplate, ServerIdentity};
+use parasol_net::{Connection, Fill};
+use proptest::prelude::*;
+
+type Conn = Connection<MemEnd>;
+
+/// How a connection looks after an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Open,
+    Eof,
+    Failed(ERR),
+}
+
+/// Events before a driver gives up: far more than any case needs, so hitting it means a stall.
+const MAX_EVENTS: usize = 200_000;
+
+/// One readiness event: flush what is queued, stage and read input (at most `chunk` bytes per
+/// read) until nothing is left, then the end-of-event flush. Like the loop, it is level-driven
+/// here: a driver calls it again until what it waits for happens.
+fn event(c: &mut Conn, got: &mut Vec<u8>, chunk: usize) -> End {
+    c.start_of_event();
+    let mut end = match c.flush() {
+        Err(e) => End::Failed(e),
+        Ok(_) => End::Open,
+    };
+    let mut buf = vec![0u8; chunk];
+    for _ in 0..64 {
+        if end != End::Open {
+            break;
+        }
+        match c.fill() {
+            Fill::Data { .. } => loop {
+                match c.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                    Err(ERR::Disconnected) if c.failure().is_none() => {
+                        end = End::Eof;
+                        break;
+                    }
+                    Err(e) => {
+                        end = End::Failed(e);
+                        break;
+                    }
+                }
+            },
+            Fill::Empty => break,
+            Fill::Eof => end = End::Eof,
+            Fill::Failed(e) => end = End::Failed(e),
+        }
+    }
+    c.settle();
+    match c.end_of_event() {
+        Err(e) if end == End::Open => End::Failed(e),
+        _ => end,
+    }
+}
+
+fn tls_pair(cap: usize, sa: Vec<u8>, sb: Vec<u8>) -> (Conn, Conn) {
+    let p = pki();
+    let client = ClientTemplate::new(Some(&p.ca), true).unwrap();
+    let server = load_server_config(&ServerIdentity {
+        certificate: Some(p.cert.clone()),
+        private_key: Some(p.key.clone()),
+        password: None,
+    })
+    .unwrap();
+    let (ea, eb) = pair(cap, sa, sb);
+    let (mut a, mut b) = (Connection::new(ea), Connection::new(eb));
+    a.start_tls(client.session("localhost").unwrap(), false)
+        .unwrap();
+    b.start_tls(server.session().unwrap(), false).unwrap();
+    (a, b)
+}
+
+fn plain_pair(cap: usize, sa: Vec<u8>, sb: Vec<u8>) -> (Conn, Conn) {
+    let (ea, eb) = pair(cap, sa, sb);
+    (Connection::new(ea), Connection::new(eb))
+}
+
+/// Writes every buffer through `a` (retrying what BufferOverflow left, as a caller must),
+/// driving both ends meanwhile. Returns what `a` accepted and what `b` received so far.
+fn transfer(
+    a: &mut Conn,
+    b: &mut Conn,
+    writes: &[usize],
+    limit: usize,
+    chunk: usize,
+) -> (Vec<u8>, Vec<u8>) {
+    let (mut accepted, mut got, mut a_got) = (Vec::new(), Vec::new(), Vec::new());
+    let mut events = 0;
+    for (i, &size) in writes.iter().enumerate() {
+        let data = pattern(size, i as u64 + 1);
+        let mut off = 0;
+        loop {
+            let can_send = !a.handshaking();
+            let (e, n) = a.write(&data[off..], limit, can_send);
+            assert!(n <= data.len() - off);
+            accepted.extend_from_slice(&data[off..off + n]);
+            off += n;
+            assert!(
+                a.out_len() <= limit,
+                "queue {} over limit {limit}",
+                a.out_len()
+            );
+            match e {
+                ERR::Okay => {
+                    assert_eq!(off, data.len(), "Okay means everything was taken");
+                    break;
+                }
+                ERR::BufferOverflow => {
+                    assert_eq!(event(a, &mut a_got, chunk), End::Open);
+                    assert_eq!(event(b, &mut got, chunk), End::Open);
+                    events += 1;
+                    assert!(events < MAX_EVENTS, "stalled with {} queued", a.out_len());
+                }
+                other => panic!("Write failed: {other:?}"),
+            }
+        }
+    }
+    (accepted, got)
+}
+
+/// Ends `a` gracefully and reads `b` to its end.
+fn close_and_drain(a: &mut Conn, b: &mut Conn, got: &mut Vec<u8>, chunk: usize) -> End {
+    let mut sink = Vec::new();
+    let mut events = 0;
+    // A graceful close is of an established connection (a close during a TLS handshake is, for
+    // the peer, a failed handshake).
+    while a.handshaking() || b.handshaking() {
+        assert_eq!(event(a, &mut sink, chunk), End::Open);
+        assert_eq!(event(b, got, chunk), End::Open);
+        events += 1;
+        assert!(events < MAX_EVENTS, "handshake stalled");
+    }
+    while !a.close_write() {
+        assert_eq!(event(b, got, chunk), End::Open);
+        events += 1;
+        assert!(events < MAX_EVENTS, "close_write stalled");
+    }
+    loop {
+        let end = event(b, got, chunk);
+        if end != End::Open {
+            return end;
+        }
+        let _ = event(a, &mut sink, chunk);
+        events += 1;
+        assert!(events < MAX_EVENTS, "the peer never saw the end");
+    }
+}
+
+fn cases(default: u32) -> ProptestConfig {
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    ProptestConfig::with_cases(n)
+}
+
+proptest! {
+    #![proptest_config(cases(48))]
+
+    #[test]
+    fn plain_bytes_accepted_are_bytes_delivered_before_fin(
+        writes in prop::collection::vec(0usize..200_000, 1..6),
+        limit in 1usize..400_000,
+        cap in 1usize..150_000,
+        chunk in 1usize..70_000,
+        sa in prop::collection::vec(any::<u8>(), 0..80),
+        sb in prop::collection::vec(any::<u8>(), 0..80),
+    ) {
+        let (mut a, mut b) = plain_pair(cap, sa, sb);
+        let (accepted, mut got) = transfer(&mut a, &mut b, &writes, limit, chunk);
+        prop_assert_eq!(accepted.len(), writes.iter().sum::<usize>());
+        let end = close_and_drain(&mut a, &mut b, &mut got, chunk);
+        prop_assert_eq!(end, End::Eof);
+        prop_assert!(got == accepted, "delivered {} of {} bytes, or out of order", got.len(), accepted.len());
+        prop_assert_eq!(&*a.socket_ref().sent.borrow(), &accepted);
+    }
+
+    #[test]
+    fn tls_bytes_accepted_are_bytes_delivered_before_close_notify(
+        writes in prop::collection::vec(0usize..300_000, 1..5),
+        limit in 1usize..400_000,
+        cap in 1usize..150_000,
+        chunk in 1usize..70_000,
+        sa in prop::collection::vec(any::<u8>(), 0..80),
+        sb in prop::collection::vec(any::<u8>(), 0..80),
+    ) {
+        let (mut a, mut b) = tls_pair(cap, sa, sb);
+        let (accepted, mut got) = transfer(&mut a, &mut b, &writes, limit, chunk);
+        prop_assert_eq!(accepted.len(), writes.iter().sum::<usize>());
+        let end = close_and_drain(&mut a, &mut b, &mut got, chunk);
+        prop_assert_eq!(end, End::Eof, "close_notify then FIN is a graceful end");
+        prop_assert!(got == accepted, "delivered {} of {} bytes, or out of order", got.len(), accepted.len());
+    }
+
+    #[test]
+    fn tls_stream_cut_without_close_notify_is_disconnected_after_the_data(
+        writes in prop::collection::vec(0usize..100_000, 1..4),
+        cap in 1usize..150_000,
+        chunk in 1usize..70_000,
+        sa in prop::collection::vec(any::<u8>(), 0..40),
+        sb in prop::collection::vec(any::<u8>(), 0..40),
+    ) {
+        let (mut a, mut b) = tls_pair(cap, sa, sb);
+        let (accepted, mut got) = transfer(&mut a, &mut b, &writes, 1 << 20, chunk);
+        // Everything reaches the kernel, then FIN without close_notify.
+        let mut events = 0;
+        while a.out_len() > 0 {
+            let _ = event(&mut a, &mut Vec::new(), chunk);
+            let _ = event(&mut b, &mut got, chunk);
+            events += 1;
+            prop_assert!(events < MAX_EVENTS);
+        }
+        a.socket().shutdown_write_raw();
+        let end = loop {
+            let end = event(&mut b, &mut got, chunk);
+            if end != End::Open {
+                break end;
+            }
+            events += 1;
+            prop_assert!(events < MAX_EVENTS);
+        };
+        prop_assert_eq!(end, End::Failed(ERR::Disconnected), "truncation");
+        prop_assert!(got == accepted, "every byte before the cut is delivered");
+    }
+
+    #[test]
+    fn a_reset_delivers_a_prefix_and_reports_disconnected(
+        tls in any::<bool>(),
+        writes in prop::collection::vec(0usize..100_000, 1..4),
+        cap in 1usize..150_000,
+        chunk in 1usize..70_000,
+        sa in prop::collection::vec(any::<u8>(), 0..40),
+        sb in prop::collection::vec(any::<u8>(), 0..40),
+    ) {
+        let (mut a, mut b) = if tls { tls_pair(cap, sa, sb) } else { plain_pair(cap, sa, sb) };
+        let (accepted, mut got) = transfer(&mut a, &mut b, &writes, 1 << 20, chunk);
+        a.socket().reset();
+        let mut events = 0;
+        let end = loop {
+            let end = event(&mut b, &mut got, chunk);
+            if end != End::Open {
+                break end;
+            }
+            events += 1;
+            prop_assert!(events < MAX_EVENTS);
+        };
+        prop_assert_eq!(end, End::Failed(ERR::Disconnected));
+        prop_assert!(accepted.starts_with(&got), "what arrived is a prefix of what was sent");
+        // The sender learns of it too, and refuses further writes.
+        let _ = event(&mut a, &mut Vec::new(), chunk);
+        let (e, n) = a.write(b"more", 1 << 20, true);
+        prop_assert!(e != ERR::Okay || n == 4, "{:?}", e);
+    }
+}
+
+#[test]
+fn close_write_waits_for_a_large_tls_queue_before_close_notify() {
+    // The finding that started this suite: 300 KiB queued, then a graceful close at once.
+    let (mut a, mut b) = tls_pair(16 * 1024, vec![], vec![]);
+    let mut sink = Vec::new();
+    while a.handshaking() || b.handshaking() {
+        let _ = event(&mut a, &mut sink, 4096);
+        let _ = event(&mut b, &mut sink, 4096);
+    }
+    let data = pattern(300 * 1024, 9);
+    assert_eq!(a.write(&data, 1 << 20, true), (ERR::Okay, data.len()));
+    assert!(a.out_len() > 64 * 1024, "more queued than rustls holds");
+    let mut got = Vec::new();
+    assert_eq!(close_and_drain(&mut a, &mut b, &mut got, 4096), End::Eof);
+    assert_eq!(got.len(), data.len());
+    assert!(got == data);
+}
+
+#[test]
+fn writes_after_close_write_are_refused() {
+    let (mut a, _b) = plain_pair(1 << 20, vec![], vec![]);
+    assert!(a.close_write());
+    assert_eq!(a.write(b"late", 1 << 20, true), (ERR::Disconnected, 0));
+}
