@@ -412,7 +412,7 @@ fn typed_adopt_takes_ownership() {
     // The NetSocket's close is the only one: the peer sees EOF.
     let mut rest = Vec::new();
     peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let reader = std::thread::spawn(move || peer.read_to_end(&mut rest).map(|n| n));
+    let reader = std::thread::spawn(move || peer.read_to_end(&mut rest));
     wait("peer EOF", || reader.is_finished());
     assert_eq!(reader.join().unwrap().unwrap(), 0);
     let _ = given; // closed with the NetSocket (its number may already be reused)

@@ -21,10 +21,10 @@ static NEXT_UID: AtomicI32 = AtomicI32::new(FIRST_UID);
 /// Takes the next UID from the process-wide counter, wrapping from `i32::MAX` to [`FIRST_UID`].
 fn next_uid() -> NonZeroI32 {
     let step = |u: i32| {
-        Some(if u >= i32::MAX || u < FIRST_UID {
-            FIRST_UID
-        } else {
+        Some(if (FIRST_UID..i32::MAX).contains(&u) {
             u + 1
+        } else {
+            FIRST_UID
         })
     };
     let uid = match NEXT_UID.fetch_update(Ordering::Relaxed, Ordering::Relaxed, step) {

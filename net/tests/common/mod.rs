@@ -121,7 +121,7 @@ impl MemEnd {
         if self.write_shut {
             return Err(io::ErrorKind::BrokenPipe.into());
         }
-        let mut tx = self.tx.borrow_mut();
+        let tx = self.tx.borrow_mut();
         if tx.reset {
             return Err(io::ErrorKind::ConnectionReset.into());
         }
