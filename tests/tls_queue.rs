@@ -38,6 +38,24 @@ fn sha(b: &[u8]) -> Vec<u8> {
     Sha256::digest(b).to_vec()
 }
 
+/// A small kernel send buffer for the sender, so most of a Write waits in our queue (loopback's
+/// own buffers can take megabytes at once).
+fn small_send_buffer(sender: ObjectId) {
+    let fd = sender.get("Handle").unwrap().to_i32().unwrap();
+    let size: libc::c_int = 16 * 1024;
+    // SAFETY: setsockopt on the sender's own descriptor with a c_int option value.
+    let r = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUF,
+            &size as *const libc::c_int as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(r, 0);
+}
+
 /// The server writes SIZE bytes to its client, then closes the way `close` says.
 fn server_writes_then_closes(close: Close) {
     let (ca, leaf) = identity();
@@ -82,6 +100,7 @@ fn server_writes_then_closes(close: Close) {
             client.ac_write(b"go").unwrap();
         }
         other => {
+            small_send_buffer(c.id());
             assert_eq!(c.ac_write(&data), Ok(SIZE));
             assert!(c.out_queue_size() > 0, "the test needs data still queued");
             match other {
@@ -174,6 +193,7 @@ fn client_writes_then_closes(close: Close) {
             c.ac_write(b"go").unwrap();
         }
         other => {
+            small_send_buffer(client.id());
             assert_eq!(client.ac_write(&data), Ok(SIZE));
             assert!(
                 client.out_queue_size() > 0,

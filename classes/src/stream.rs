@@ -315,6 +315,20 @@ pub(crate) fn handshake_step(ep: Ep) {
         crate::client::record_valid_cert(o, valid_cert);
     }
     match fill {
+        // rustls finished the handshake: CONNECTED, even if sending what was queued during it
+        // then failed (the peer may have read part of it): that failure is the connection's
+        // own, reported from the next cycle with its ERR, not a handshake failure.
+        _ if !handshaking => {
+            if let Some(Some(desc)) = with_stream(ep, |s| {
+                s.conn.as_ref().and_then(|c| c.tls()).map(|t| t.describe())
+            }) {
+                log::debug!(
+                    "{} TLS established: {desc}",
+                    parasol_core::log::IdCtx(ep.obj())
+                );
+            }
+            became_connected(ep);
+        }
         Fill::Failed(e) => {
             let e = if e == ERR::Disconnected || e == ERR::Security {
                 ERR::Security
@@ -328,17 +342,6 @@ pub(crate) fn handshake_step(ep: Ep) {
             disconnect(ep, How::Failed(e));
         }
         Fill::Eof => disconnect(ep, How::Failed(ERR::Security)),
-        _ if !handshaking => {
-            if let Some(Some(desc)) = with_stream(ep, |s| {
-                s.conn.as_ref().and_then(|c| c.tls()).map(|t| t.describe())
-            }) {
-                log::debug!(
-                    "{} TLS established: {desc}",
-                    parasol_core::log::IdCtx(ep.obj())
-                );
-            }
-            became_connected(ep);
-        }
         _ => {}
     }
 }
@@ -435,10 +438,13 @@ fn write_step(ep: Ep) -> bool {
 }
 
 /// The ShutdownWrite method: ends the sending side once everything queued is sent, keeps
-/// receiving until the peer closes. Not CONNECTED → `InvalidState`.
+/// receiving until the peer closes. While CONNECTING or HANDSHAKING it waits for CONNECTED (so
+/// "write, then shut down" works right after Connect, as with a pipe into `nc`); DISCONNECTED →
+/// `InvalidState`.
 pub(crate) fn shutdown_write(ep: Ep) -> ERR {
-    if state_of(ep) != NTC::CONNECTED {
-        return ERR::InvalidState;
+    match state_of(ep) {
+        NTC::CONNECTING | NTC::HANDSHAKING | NTC::CONNECTED => {}
+        _ => return ERR::InvalidState,
     }
     with_stream(ep, |s| s.close_write_pending = true);
     recall(ep);
@@ -617,9 +623,11 @@ fn read_step(ep: Ep, ready: Ready) {
 /// Ends the connection (see [`How`]); fires Feedback(DISCONNECTED) unless freeing, and releases
 /// an accepted ClientSocket.
 pub(crate) fn disconnect(ep: Ep, how: How) {
-    let Some((conn, token, was)) = with_stream(ep, |s| {
+    let Some((conn, token, was, unborn)) = with_stream(ep, |s| {
         let conn = s.conn.take();
         let token = s.token.take();
+        // Bytes written before a socket existed (name resolution under way).
+        let unborn = s.pre_queue.len();
         s.pre_queue.clear();
         s.paused = false;
         s.outgoing_armed = false;
@@ -634,15 +642,33 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
             How::Failed(e) | How::LocalError(e) => s.error = e,
             _ => {}
         }
-        (conn, token, was)
+        (conn, token, was, unborn)
     }) else {
         return;
     };
+    let closing = matches!(how, How::Local | How::LocalError(_) | How::Freed);
+    if closing && unborn > 0 {
+        log::warn!(
+            "{} closed before its connection existed: {unborn} queued bytes dropped",
+            parasol_core::log::IdCtx(ep.obj())
+        );
+    }
     if let Some(mut conn) = conn {
         if let Some(t) = token {
             io_deregister(t, conn.socket());
         }
         match how {
+            // A lingering close sends what is queued but cannot finish a TLS handshake.
+            _ if closing && conn.handshaking() => {
+                if conn.out_len() > 0 {
+                    log::warn!(
+                        "{} closed during the TLS handshake: {} queued bytes dropped",
+                        parasol_core::log::IdCtx(ep.obj()),
+                        conn.out_len()
+                    );
+                }
+                drop(conn)
+            }
             // After the peer's close we still answer with ours (TLS close_notify, FIN) and send
             // what is queued: a half-closed peer may still be reading.
             How::PeerClosed | How::Local | How::LocalError(_) | How::Freed => {

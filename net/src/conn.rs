@@ -351,21 +351,19 @@ impl<T: Transport> Connection<T> {
             return (ERR::Disconnected, 0);
         }
         let mut taken = 0;
+        let mut tls_send = false;
         if let Some(tls) = self
             .tls
             .as_deref_mut()
             .filter(|t| can_send && !t.is_handshaking())
         {
-            // Hand plaintext to TLS while its record buffer has room; the rest is queued below.
-            // What rustls holds counts against the limit like the queue.
+            // Hand plaintext to TLS while its record buffer has room; the rest is queued below
+            // and moves into rustls as its records reach the kernel. What rustls holds counts
+            // against the limit like the queue.
+            tls_send = true;
             if self.out.is_empty() {
                 let room = limit.saturating_sub(tls.pending_output());
                 taken = tls.write_plaintext(&data[..data.len().min(room)]);
-            }
-            if !self.batching {
-                if let Err(e) = tls.write_records(&mut Io(&mut self.sock)) {
-                    self.fail(e);
-                }
             }
         } else if can_send && self.tls.is_none() && self.out.is_empty() {
             loop {
@@ -389,6 +387,12 @@ impl<T: Transport> Connection<T> {
         self.out.push(&rest[..queued]);
         taken += queued;
         self.taken += taken as u64;
+        // Outside a readiness event nobody else will write: send records (and move the queue
+        // into rustls) until the kernel refuses, so a writable edge follows whatever is left.
+        // Within an event, records go out together at its end.
+        if tls_send && !self.batching {
+            let _ = self.flush();
+        }
         if taken < data.len() {
             (ERR::BufferOverflow, taken)
         } else {

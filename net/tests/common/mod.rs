@@ -16,6 +16,12 @@ use std::rc::Rc;
 pub struct Dir {
     buf: VecDeque<u8>,
     cap: usize,
+    /// Something arrived (bytes, FIN or a reset) since the reader's last readiness event: an
+    /// edge-triggered poller would report the reader readable.
+    arrived: bool,
+    /// The writer met a full buffer (WouldBlock or a short send) and has not been told of room
+    /// since: once the reader makes room, the writer is reported writable.
+    nospace: bool,
     /// The writer shut its side (FIN): the reader gets 0 once the buffer is empty.
     fin: bool,
     /// The connection was reset: both sides get errors.
@@ -64,6 +70,9 @@ pub struct MemEnd {
     script: Rc<RefCell<Script>>,
     read_shut: bool,
     write_shut: bool,
+    /// Edge mode: no spurious WouldBlock from `recv` (a kernel never gives one while bytes wait,
+    /// and an edge-triggered reader would wait for an edge that never comes).
+    edges: bool,
     /// Every byte this end sent, as the kernel took it (for checks).
     pub sent: Rc<RefCell<Vec<u8>>>,
 }
@@ -85,6 +94,7 @@ pub fn pair(cap: usize, script_a: Vec<u8>, script_b: Vec<u8>) -> (MemEnd, MemEnd
             script: Script::new(script_a),
             read_shut: false,
             write_shut: false,
+            edges: false,
             sent: Rc::default(),
         },
         MemEnd {
@@ -93,23 +103,50 @@ pub fn pair(cap: usize, script_a: Vec<u8>, script_b: Vec<u8>) -> (MemEnd, MemEnd
             script: Script::new(script_b),
             read_shut: false,
             write_shut: false,
+            edges: false,
             sent: Rc::default(),
         },
     )
 }
 
+/// Two joined ends driven as an edge-triggered poller sees them (see [`MemEnd::take_edge`]).
+pub fn edge_pair(cap: usize, script_a: Vec<u8>, script_b: Vec<u8>) -> (MemEnd, MemEnd) {
+    let (mut a, mut b) = pair(cap, script_a, script_b);
+    a.edges = true;
+    b.edges = true;
+    (a, b)
+}
+
 impl MemEnd {
     /// Resets the connection (RST): both ends see errors from now on.
     pub fn reset(&self) {
-        self.rx.borrow_mut().reset = true;
-        self.tx.borrow_mut().reset = true;
+        for d in [&self.rx, &self.tx] {
+            let mut d = d.borrow_mut();
+            d.reset = true;
+            d.arrived = true;
+        }
+    }
+
+    /// Takes this end's pending readiness edge, as epoll in edge-triggered mode reports it:
+    /// readable when something arrived since the last event, writable when room appeared after
+    /// a send met a full buffer. False: the loop would not call this end's handler.
+    pub fn take_edge(&mut self) -> bool {
+        let readable = std::mem::take(&mut self.rx.borrow_mut().arrived);
+        let mut tx = self.tx.borrow_mut();
+        let writable = tx.nospace && tx.buf.len() < tx.cap;
+        if writable {
+            tx.nospace = false;
+        }
+        readable || writable
     }
 
     /// Shuts this end's sending side as the kernel would, without the engine knowing (a TLS
     /// peer that sends FIN without close_notify).
     pub fn shutdown_write_raw(&mut self) {
         self.write_shut = true;
-        self.tx.borrow_mut().fin = true;
+        let mut tx = self.tx.borrow_mut();
+        tx.fin = true;
+        tx.arrived = true;
     }
 
     /// Bytes waiting for this end to read.
@@ -121,17 +158,24 @@ impl MemEnd {
         if self.write_shut {
             return Err(io::ErrorKind::BrokenPipe.into());
         }
-        let tx = self.tx.borrow_mut();
+        let mut tx = self.tx.borrow_mut();
         if tx.reset {
             return Err(io::ErrorKind::ConnectionReset.into());
         }
         let limit = match self.script.borrow_mut().next() {
-            Step::WouldBlock => return Err(io::ErrorKind::WouldBlock.into()),
+            Step::WouldBlock => {
+                tx.nospace = true;
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
             Step::Short(n) => n,
             Step::Normal => usize::MAX,
         };
         let room = tx.cap - tx.buf.len();
         let n = want.min(room).min(limit);
+        if n < want {
+            // A short send or none: the writer will wait for room.
+            tx.nospace = true;
+        }
         if n == 0 && want > 0 {
             return Err(io::ErrorKind::WouldBlock.into());
         }
@@ -157,9 +201,9 @@ impl Transport for MemEnd {
             };
         }
         let limit = match step {
-            Step::WouldBlock => return Err(io::ErrorKind::WouldBlock.into()),
+            Step::WouldBlock if !self.edges => return Err(io::ErrorKind::WouldBlock.into()),
             Step::Short(n) => n,
-            Step::Normal => usize::MAX,
+            _ => usize::MAX,
         };
         let n = buf.len().min(rx.buf.len()).min(limit);
         for (dst, src) in buf[..n].iter_mut().zip(rx.buf.drain(..n)) {
@@ -177,6 +221,9 @@ impl Transport for MemEnd {
         let mut n = self.take(want)?;
         let total = n;
         let mut tx = self.tx.borrow_mut();
+        if total > 0 {
+            tx.arrived = true;
+        }
         let mut sent = self.sent.borrow_mut();
         for b in bufs {
             let k = n.min(b.len());
@@ -192,8 +239,7 @@ impl Transport for MemEnd {
 
     fn shutdown(&mut self, how: Shutdown) -> io::Result<()> {
         if matches!(how, Shutdown::Write | Shutdown::Both) && !self.write_shut {
-            self.write_shut = true;
-            self.tx.borrow_mut().fin = true;
+            self.shutdown_write_raw();
         }
         if matches!(how, Shutdown::Read | Shutdown::Both) {
             self.read_shut = true;

@@ -1,0 +1,76 @@
+//! What the runtime says when it drops or refuses something: a warning naming the count of
+//! dropped bytes or the error, once. Its own binary: it installs a capturing logger.
+
+mod common;
+
+use common::logcap;
+use common::*;
+use parasol::prelude::*;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::Duration;
+
+#[test]
+fn freeing_a_netsocket_before_its_connection_exists_says_what_was_dropped() {
+    logcap::install();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // A host name resolves on a worker thread: no socket exists yet when Free comes.
+    let c = NetSocket::create().build().unwrap();
+    c.connect("localhost", port, 0.0).unwrap();
+    assert_eq!(c.ac_write(b"0123456789"), Ok(10));
+    c.free().unwrap();
+    assert_eq!(
+        logcap::count(log::Level::Warn, "10 queued bytes dropped"),
+        1,
+        "{:#?}",
+        logcap::all()
+    );
+}
+
+#[test]
+fn freeing_a_netsocket_while_tcp_connects_still_delivers() {
+    logcap::install();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // An IP literal: the socket exists at once and its connect is under way.
+    let c = NetSocket::create().build().unwrap();
+    c.connect("127.0.0.1", port, 0.0).unwrap();
+    assert_eq!(c.state(), NTC::CONNECTING);
+    let data = pattern(200_000, 5);
+    assert_eq!(c.ac_write(&data), Ok(data.len()));
+    c.free().unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    peer.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        peer.read_to_end(&mut got).map(|_| got)
+    });
+    wait("the peer reads to EOF", || reader.is_finished());
+    assert!(reader.join().unwrap().unwrap() == data);
+}
+
+#[test]
+fn an_incoming_error_is_logged_once_with_the_code() {
+    logcap::install();
+    let server = server(fields! {
+        "Incoming" => Function::new(|_s: &NetSocket, c: &ClientSocket| -> ERR {
+            let mut b = [0u8; 8];
+            let _ = c.ac_read(&mut b);
+            ERR::BufferOverflow
+        }),
+    });
+    let mut peer = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+    wait("accepted", || server.total_clients() == 1);
+    peer.write_all(b"a").unwrap();
+    wait("closed", || server.total_clients() == 0);
+    peer.write_all(b"b").ok();
+    assert_eq!(
+        logcap::count(log::Level::Warn, "Incoming returned ERR::BufferOverflow"),
+        1,
+        "{:#?}",
+        logcap::all()
+    );
+    server.free().unwrap();
+}
