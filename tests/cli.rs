@@ -662,3 +662,42 @@ fn serve_accept_queue_holds_a_burst() {
         "graceful close is prompt"
     );
 }
+
+/// A peer process killed mid-transfer (SIGKILL: no close of its own, the kernel resets or
+/// closes for it) ends its connection on the server, which releases it and keeps serving.
+#[test]
+fn a_killed_peer_is_released_and_the_server_keeps_serving() {
+    let serve = Serve::start(&["--mode", "echo", "--multi-connect"]);
+    let pid = serve.child.id() as i32;
+    let fds = || std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count());
+    let baseline = fds();
+    let mut peer = Command::new(BIN)
+        .args(["connect", "127.0.0.1", &serve.port.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Keep data flowing both ways, then kill it in the middle.
+    let mut stdin = peer.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        let chunk = vec![b'k'; 64 * 1024];
+        while stdin.write_all(&chunk).is_ok() {}
+    });
+    assert!(serve.log_contains(" connected", Duration::from_secs(10)));
+    unsafe { libc_kill(peer.id() as i32, 9) };
+    let _ = peer.wait();
+    feeder.join().unwrap();
+    assert!(
+        serve.log_contains(" disconnected", Duration::from_secs(10)),
+        "the server noticed the killed peer"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fds() > baseline && Instant::now() < deadline {
+        std::thread::park_timeout(Duration::from_millis(10));
+    }
+    assert_eq!(fds(), baseline, "its descriptor was released");
+    // And the next client is served.
+    let out = connect(&["127.0.0.1", &serve.port.to_string()], b"after the kill\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "after the kill\n");
+}
