@@ -20,6 +20,7 @@ mod load;
 mod providers;
 mod report;
 mod servers;
+mod soak;
 mod tls;
 mod workloads;
 
@@ -73,6 +74,22 @@ enum Cmd {
     },
     /// The crypto provider comparison: aws-lc-rs vs ring, in memory.
     Providers,
+    /// Soak: CLIENTS clients each echo BYTES bytes, CONCURRENCY at a time, every byte checked
+    /// (SHA-256); peak RSS and descriptors before and after, per server.
+    Soak {
+        /// Clients in all.
+        #[arg(long, default_value_t = 1000)]
+        clients: usize,
+        /// Bytes each client echoes.
+        #[arg(long, default_value_t = 1 << 20)]
+        bytes: usize,
+        /// Clients connected at once.
+        #[arg(long, default_value_t = 100)]
+        concurrency: usize,
+        /// Servers to soak.
+        #[arg(long, value_delimiter = ',', default_value = "ours,mio,tokio-ct")]
+        servers: Vec<String>,
+    },
     /// Internal: run one server in this process, print its port, serve until killed.
     #[command(hide = true)]
     ServeImpl {
@@ -234,6 +251,27 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
+            };
+        }
+        Some(Cmd::Soak {
+            clients,
+            bytes,
+            concurrency,
+            servers,
+        }) => {
+            let args = soak::SoakArgs {
+                clients: *clients,
+                bytes: *bytes,
+                concurrency: (*concurrency).max(1),
+                servers: servers.clone(),
+            };
+            return match soak::report(&args) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("parasol-bench soak: {e}");
+                    ExitCode::from(2)
+                }
             };
         }
         Some(Cmd::Providers) => {
