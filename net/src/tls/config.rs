@@ -276,6 +276,10 @@ fn parse_key(pem: &[u8], password: Option<&str>) -> Res<PrivateKeyDer<'static>> 
             log::error!("SSLPrivateKey: malformed encrypted key: {e}");
             ERR::InvalidData
         })?;
+        super::kdf_limits::check(doc.as_bytes()).map_err(|e| {
+            log::error!("SSLPrivateKey: refused before decrypting: {e}");
+            ERR::InvalidData
+        })?;
         let info = pkcs8::EncryptedPrivateKeyInfo::try_from(doc.as_bytes()).map_err(|e| {
             log::error!("SSLPrivateKey: malformed encrypted key: {e}");
             ERR::InvalidData
@@ -303,6 +307,10 @@ fn load_pkcs12(
         } else {
             ERR::File
         }
+    })?;
+    super::kdf_limits::check(&data).map_err(|e| {
+        log::error!("SSLCertificate \"{path}\": refused before decrypting: {e}");
+        ERR::InvalidData
     })?;
     let store = p12_keystore::KeyStore::from_pkcs12(&data, password).map_err(|e| {
         log::error!("SSLCertificate \"{path}\": unreadable PKCS#12 (or wrong SSLKeyPassword): {e}");

@@ -3,6 +3,7 @@
 //! `ValidCert` codes ([`verify`]) and the per-connection session ([`session`]).
 
 mod config;
+mod kdf_limits;
 mod session;
 mod verify;
 
