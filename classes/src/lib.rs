@@ -1,6 +1,7 @@
 //! Parasol's network classes on the kernel: NetSocket (client and server), ClientSocket and
-//! NetClient, with the behaviour of `shared/spec/NETSOCKET.md`. Call [`register_classes`] once
-//! (the facade's `parasol::init()` does) and create them by name or through the typed handles.
+//! NetClient, with Parasol's documented behaviour and the departures the repository's README
+//! lists. Call [`register_classes`] once (the facade's `parasol::init()` does) and create them
+//! by name or through the typed handles.
 
 #![warn(missing_docs)]
 

@@ -1,6 +1,7 @@
 //! The object kernel of the Parasol emulation: classes registered at run time, objects created by
 //! class name and configured by field name, actions and methods invoked generically, callbacks,
-//! and a single-threaded mio message loop. See `shared/spec/KERNEL.md` for the contract.
+//! and a single-threaded mio message loop, as Parasol's kernel documents them (the repository's
+//! README lists where this one departs).
 //!
 //! ```
 //! use parasol_core::prelude::*;
