@@ -539,20 +539,11 @@ fn a_closed_stdout_ends_the_command_quietly() {
 #[test]
 fn a_burst_of_1000_clients_is_served_in_full() {
     // Room for 1000 client descriptors here and 1000 in the server (it inherits the limit).
-    let mut l = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit read and write the struct given.
-    unsafe {
-        libc::getrlimit(libc::RLIMIT_NOFILE, &mut l);
-        l.rlim_cur = l.rlim_max;
-        libc::setrlimit(libc::RLIMIT_NOFILE, &l);
-    }
-    let clients: usize = if l.rlim_cur >= 2600 {
+    let limit = common::raise_fd_limit() as usize;
+    let clients: usize = if limit >= 2600 {
         1000
     } else {
-        (l.rlim_cur as usize - 300) / 2
+        (limit - 300) / 2
     };
     let serve = Serve::start(&["--multi-connect", "--socket-limit", "5000", "-q"]);
     let port = serve.port;

@@ -14,6 +14,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// A raw client of an echo server is still answered (another client's failure did not touch it).
+fn assert_still_echoed(good: &mut std::net::TcpStream) {
+    good.write_all(b"ok").unwrap();
+    let mut b = [0u8; 2];
+    good.set_nonblocking(true).unwrap();
+    let mut have = 0;
+    wait("other client still served", || {
+        if let Ok(n) = good.read(&mut b[have..]) {
+            have += n;
+        }
+        have == 2
+    });
+    assert_eq!(&b, b"ok");
+}
+
 fn plain_client(extra: Vec<(&str, Value)>) -> NetSocket {
     NetSocket::from_id(create("NetSocket", extra).unwrap()).unwrap()
 }
@@ -284,17 +299,7 @@ fn panic_in_incoming_is_caught_and_closes_that_connection() {
     wait("panicking client dropped", || {
         states.get().contains(&NTC::DISCONNECTED)
     });
-    good.write_all(b"ok").unwrap();
-    let mut b = [0u8; 2];
-    good.set_nonblocking(true).unwrap();
-    let mut have = 0;
-    wait("other client still served", || {
-        if let Ok(n) = good.read(&mut b[have..]) {
-            have += n;
-        }
-        have == 2
-    });
-    assert_eq!(&b, b"ok");
+    assert_still_echoed(&mut good);
 }
 
 #[test]
@@ -373,17 +378,7 @@ fn incoming_returning_an_error_ends_that_connection_with_the_error() {
     wait("peer reads to EOF", || reader.is_finished());
     assert_eq!(reader.join().unwrap(), Ok(b"partial answer".to_vec()));
     // The other client is untouched.
-    good.write_all(b"ok").unwrap();
-    let mut b = [0u8; 2];
-    good.set_nonblocking(true).unwrap();
-    let mut have = 0;
-    wait("other client still served", || {
-        if let Ok(n) = good.read(&mut b[have..]) {
-            have += n;
-        }
-        have == 2
-    });
-    assert_eq!(&b, b"ok");
+    assert_still_echoed(&mut good);
 }
 
 #[test]

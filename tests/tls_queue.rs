@@ -56,6 +56,28 @@ fn small_send_buffer(sender: ObjectId) {
     assert_eq!(r, 0);
 }
 
+/// Our TLS client (not connected yet) trusting `ca`, with `extra` fields.
+fn tls_client(ca: &pki::Ca, extra: Vec<(&str, Value)>) -> NetSocket {
+    let mut f = fields! { "Flags" => "SSL", "SSLCACertificate" => ca.pem.as_str() };
+    f.extend(extra);
+    NetSocket::from_id(create("NetSocket", f).unwrap()).unwrap()
+}
+
+/// A server-side Incoming that appends everything it reads to `got`.
+fn server_collect(got: &Bytes) -> Function {
+    let got = got.clone();
+    Function::new(move |_s: &NetSocket, c: &ClientSocket| -> ERR {
+        let mut b = vec![0u8; 65536];
+        loop {
+            match c.ac_read(&mut b) {
+                Ok(0) => return ERR::Okay,
+                Ok(n) => got.extend(&b[..n]),
+                Err(e) => return e,
+            }
+        }
+    })
+}
+
 /// The server writes SIZE bytes to its client, then closes the way `close` says.
 fn server_writes_then_closes(close: Close) {
     let (ca, leaf) = identity();
@@ -79,19 +101,11 @@ fn server_writes_then_closes(close: Close) {
         }),
     });
     let (states, got) = (Log::default(), Bytes::default());
-    let client = NetSocket::from_id(
-        create(
-            "NetSocket",
-            fields! {
-                "Flags" => "SSL",
-                "SSLCACertificate" => ca.pem.as_str(),
-                "Feedback" => client_feedback(&states),
-                "Incoming" => client_collect(&got),
-            },
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let client = tls_client(
+        &ca,
+        fields! { "Feedback" => client_feedback(&states),
+        "Incoming" => client_collect(&got) },
+    );
     client.connect("localhost", server.port(), 10.0).unwrap();
     wait("server-side CONNECTED", || accepted.len() == 1);
     let c = accepted.get()[0];
@@ -145,38 +159,21 @@ fn client_writes_then_closes(close: Close) {
                 e.push(ERR(c.get("Error").unwrap().to_i32().unwrap()));
             }
         }),
-        "Incoming" => Function::new(move |_s: &NetSocket, c: &ClientSocket| -> ERR {
-            let mut b = vec![0u8; 65536];
-            loop {
-                match c.ac_read(&mut b) {
-                    Ok(0) => return ERR::Okay,
-                    Ok(n) => g.extend(&b[..n]),
-                    Err(e) => return e,
-                }
-            }
-        }),
+        "Incoming" => server_collect(&g),
     });
     let sent = data.clone();
     let states = Log::default();
-    let client = NetSocket::from_id(
-        create(
-            "NetSocket",
-            fields! {
-                "Flags" => "SSL",
-                "SSLCACertificate" => ca.pem.as_str(),
-                "Feedback" => client_feedback(&states),
-                // Terminate: the server's greeting makes the client write everything and end.
-                "Incoming" => Function::new(move |s: &NetSocket| -> ERR {
-                    let mut b = [0u8; 16];
-                    let _ = s.ac_read(&mut b);
-                    assert_eq!(s.ac_write(&sent), Ok(SIZE));
-                    ERR::Terminate
-                }),
-            },
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let client = tls_client(
+        &ca,
+        fields! { "Feedback" => client_feedback(&states),
+        // Terminate: the server's greeting makes the client write everything and end.
+        "Incoming" => Function::new(move |s: &NetSocket| -> ERR {
+            let mut b = [0u8; 16];
+            let _ = s.ac_read(&mut b);
+            assert_eq!(s.ac_write(&sent), Ok(SIZE));
+            ERR::Terminate
+        }) },
+    );
     client.connect("localhost", server.port(), 10.0).unwrap();
     wait("client CONNECTED", || client.state() == NTC::CONNECTED);
     match close {
@@ -270,30 +267,13 @@ fn outgoing_keeps_pumping_over_tls_in_both_directions() {
         "Flags" => "SERVER|SSL|MULTI_CONNECT",
         "SSLCertificate" => leaf.cert.as_str(),
         "SSLPrivateKey" => leaf.key.as_str(),
-        "Incoming" => Function::new(move |_s: &NetSocket, c: &ClientSocket| -> ERR {
-            let mut b = vec![0u8; 65536];
-            loop {
-                match c.ac_read(&mut b) {
-                    Ok(0) => return ERR::Okay,
-                    Ok(n) => g.extend(&b[..n]),
-                    Err(e) => return e,
-                }
-            }
-        }),
+        "Incoming" => server_collect(&g),
     });
     let (outgoing, written) = pump(TOTAL, 21);
-    let client = NetSocket::from_id(
-        create(
-            "NetSocket",
-            fields! {
-                "Flags" => "SSL",
-                "SSLCACertificate" => ca.pem.as_str(),
-                "Outgoing" => Function::new(move |s: &NetSocket| outgoing.call(&[Value::Object(s.id())])),
-            },
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let client = tls_client(
+        &ca,
+        fields! { "Outgoing" => Function::new(move |s: &NetSocket| outgoing.call(&[Value::Object(s.id())])) },
+    );
     client.connect("localhost", server.port(), 10.0).unwrap();
     let r = wait_for(DEADLINE, || got.len() == TOTAL);
     assert_eq!(
@@ -314,18 +294,7 @@ fn outgoing_keeps_pumping_over_tls_in_both_directions() {
 
     // Server → client: a ClientSocket's Outgoing, set once it is CONNECTED.
     let got2 = Bytes::default();
-    let client2 = NetSocket::from_id(
-        create(
-            "NetSocket",
-            fields! {
-                "Flags" => "SSL",
-                "SSLCACertificate" => ca.pem.as_str(),
-                "Incoming" => client_collect(&got2),
-            },
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let client2 = tls_client(&ca, fields! { "Incoming" => client_collect(&got2) });
     client2.connect("localhost", server.port(), 10.0).unwrap();
     wait("server-side socket", || {
         server

@@ -447,28 +447,23 @@ impl<T: Transport> Connection<T> {
         }
         // close_notify must follow the last record: rustls holds only part of a large queue, the
         // rest is still in `out` until earlier records reach the kernel.
-        match self.flush() {
-            Ok(true) => {}
-            Ok(false) => return false,
+        let mut flushed = self.flush();
+        if let (Ok(true), Some(tls)) = (&flushed, self.tls.as_deref_mut()) {
+            tls.send_close_notify(); // once: rustls ignores a second call
+            flushed = self.flush();
+        }
+        match flushed {
+            Ok(false) => false,
+            Ok(true) => {
+                self.write_shut = true;
+                let _ = self.sock.shutdown(Shutdown::Write);
+                true
+            }
             Err(_) => {
                 self.write_shut = true;
-                return true;
+                true
             }
         }
-        if let Some(tls) = self.tls.as_deref_mut() {
-            tls.send_close_notify();
-            match self.flush() {
-                Ok(true) => {}
-                Ok(false) => return false,
-                Err(_) => {
-                    self.write_shut = true;
-                    return true;
-                }
-            }
-        }
-        self.write_shut = true;
-        let _ = self.sock.shutdown(Shutdown::Write);
-        true
     }
 
     /// Shuts both directions at once (Disable): nothing more is sent or received.
