@@ -374,3 +374,41 @@ fn writes_after_close_write_are_refused() {
     assert!(a.close_write());
     assert_eq!(a.write(b"late", 1 << 20, true), (ERR::Disconnected, 0));
 }
+
+#[test]
+fn staged_bytes_are_counted_exactly_through_reads_settle_and_discard() {
+    use parasol_net::Transport;
+    let (ea, eb) = pair(1 << 20, vec![], vec![]);
+    let (mut a, mut b) = (Connection::new(ea), Connection::new(eb));
+    assert_eq!(a.write(b"0123456789", 1 << 20, true), (ERR::Okay, 10));
+    assert_eq!(b.staged_len(), 0);
+    assert_eq!(b.fill(), Fill::Data { drained: true });
+    assert_eq!(b.staged_len(), 10);
+    let mut buf = [0u8; 3];
+    assert_eq!(b.read(&mut buf), Ok(3));
+    assert_eq!(&buf, b"012");
+    assert_eq!(b.staged_len(), 7);
+    // Leftovers move out of the shared buffer and keep their count and order.
+    b.settle();
+    assert_eq!(b.staged_len(), 7);
+    assert_eq!(b.fill(), Fill::Data { drained: false });
+    let mut rest = [0u8; 16];
+    assert_eq!(b.read(&mut rest), Ok(7));
+    assert_eq!(&rest[..7], b"3456789");
+    assert_eq!(b.staged_len(), 0);
+    assert_eq!(b.read(&mut rest), Ok(0), "nothing left, nothing waiting");
+    assert_eq!(b.fill(), Fill::Empty);
+    // Discarding drops exactly what was staged.
+    assert_eq!(a.write(b"abcdef", 1 << 20, true), (ERR::Okay, 6));
+    assert_eq!(b.fill(), Fill::Data { drained: true });
+    assert_eq!(b.read(&mut buf[..1]), Ok(1));
+    assert_eq!(b.discard_staged(), 5);
+    assert_eq!(b.staged_len(), 0);
+    assert_eq!(b.fill(), Fill::Empty);
+    // The end: EOF once everything was read.
+    a.socket().shutdown(std::net::Shutdown::Write).unwrap();
+    assert_eq!(b.fill(), Fill::Eof);
+    assert!(b.eof_seen());
+    assert_eq!(b.read(&mut buf), Err(ERR::Disconnected));
+    assert_eq!(a.taken_total(), 16);
+}
