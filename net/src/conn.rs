@@ -136,11 +136,6 @@ impl<T: Transport> Connection<T> {
         self.tls.as_deref()
     }
 
-    /// Mutable TLS session.
-    pub fn tls_mut(&mut self) -> Option<&mut TlsSession> {
-        self.tls.as_deref_mut()
-    }
-
     /// Starts TLS on this connection: at connect or accept (`starttls` false: anything queued is
     /// application data and goes out encrypted after the handshake), or on a connection that
     /// already carried plaintext (`starttls` true: bytes queued before this call were written in

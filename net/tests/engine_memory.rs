@@ -412,3 +412,61 @@ fn staged_bytes_are_counted_exactly_through_reads_settle_and_discard() {
     assert_eq!(b.read(&mut buf), Err(ERR::Disconnected));
     assert_eq!(a.taken_total(), 16);
 }
+
+#[test]
+fn starttls_feeds_handshake_bytes_that_arrived_with_the_last_plaintext() {
+    let p = pki();
+    let client = ClientTemplate::new(Some(&p.ca), true).unwrap();
+    let server = load_server_config(&ServerIdentity {
+        certificate: Some(p.cert.clone()),
+        private_key: Some(p.key.clone()),
+        password: None,
+    })
+    .unwrap();
+    let (ea, eb) = pair(1 << 20, vec![], vec![]);
+    let (mut a, mut b) = (Connection::new(ea), Connection::new(eb));
+    // A says STARTTLS in plaintext and starts TLS at once: its ClientHello follows the command
+    // in the same stream, before B has read anything.
+    assert_eq!(a.write(b"STARTTLS\n", 1 << 20, true), (ERR::Okay, 9));
+    a.start_tls(client.session("localhost").unwrap(), true)
+        .unwrap();
+    assert!(a.flush().is_ok(), "the ClientHello is out");
+    // B reads only the command; the ClientHello is staged behind it.
+    assert!(matches!(b.fill(), Fill::Data { .. }));
+    let mut cmd = [0u8; 9];
+    assert_eq!(b.read(&mut cmd), Ok(9));
+    assert_eq!(&cmd, b"STARTTLS\n");
+    assert!(
+        b.staged_len() > 0,
+        "the ClientHello arrived with the command"
+    );
+    b.start_tls(server.session().unwrap(), true).unwrap();
+    assert_eq!(b.staged_len(), 0, "the staged bytes went to TLS");
+    let (mut got_a, mut got_b) = (Vec::new(), Vec::new());
+    for _ in 0..100 {
+        if !a.handshaking() && !b.handshaking() {
+            break;
+        }
+        let _ = event(&mut a, &mut got_a, 4096);
+        let _ = event(&mut b, &mut got_b, 4096);
+    }
+    assert!(
+        !a.handshaking() && !b.handshaking(),
+        "the handshake completed"
+    );
+    assert_eq!(a.write(b"secret", 1 << 20, true), (ERR::Okay, 6));
+    for _ in 0..10 {
+        let _ = event(&mut a, &mut got_a, 4096);
+        let _ = event(&mut b, &mut got_b, 4096);
+    }
+    assert_eq!(got_b, b"secret");
+    assert!(a.tls().is_some() && b.tls().is_some());
+    assert!(
+        !a.socket_ref()
+            .sent
+            .borrow()
+            .windows(6)
+            .any(|w| w == b"secret"),
+        "encrypted on the wire"
+    );
+}
