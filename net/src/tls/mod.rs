@@ -1,6 +1,6 @@
 //! TLS on rustls (0.23 line). Every rustls call of the project is in this module, so an upgrade
-//! touches one place: configuration ([`config`]), certificate verification with OpenSSL-style
-//! `ValidCert` codes ([`verify`]) and the per-connection session ([`session`]).
+//! touches one place: configuration (`config`), certificate verification with OpenSSL-style
+//! `ValidCert` codes (`verify`) and the per-connection session (`session`).
 
 mod config;
 mod kdf_limits;
