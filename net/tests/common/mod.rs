@@ -34,6 +34,8 @@ enum Step {
     Normal,
     WouldBlock,
     Short(usize),
+    /// A signal arrived (EINTR): the call did nothing and must be repeated.
+    Interrupted,
 }
 
 /// A fault script: each transfer takes one byte; when the script runs out every transfer is
@@ -54,9 +56,10 @@ impl Script {
             return Step::Normal;
         };
         self.pos += 1;
-        match b % 4 {
+        match b % 5 {
             0 => Step::WouldBlock,
             1 => Step::Short(1 + (b as usize >> 2) * 37),
+            2 => Step::Interrupted,
             _ => Step::Normal,
         }
     }
@@ -70,8 +73,8 @@ pub struct MemEnd {
     script: Rc<RefCell<Script>>,
     read_shut: bool,
     write_shut: bool,
-    /// Edge mode: no spurious WouldBlock from `recv` (a kernel never gives one while bytes wait,
-    /// and an edge-triggered reader would wait for an edge that never comes).
+    /// Edge mode: `recv` never fails or comes back short while bytes wait (as on Linux TCP: an
+    /// edge-triggered reader relies on both).
     edges: bool,
     /// Every byte this end sent, as the kernel took it (for checks).
     pub sent: Rc<RefCell<Vec<u8>>>,
@@ -167,6 +170,7 @@ impl MemEnd {
                 tx.nospace = true;
                 return Err(io::ErrorKind::WouldBlock.into());
             }
+            Step::Interrupted => return Err(io::ErrorKind::Interrupted.into()),
             Step::Short(n) => n,
             Step::Normal => usize::MAX,
         };
@@ -200,9 +204,13 @@ impl Transport for MemEnd {
                 Err(io::ErrorKind::WouldBlock.into())
             };
         }
+        // In edge mode `recv` behaves as Linux's TCP does for a non-blocking socket: a short
+        // read only ever means the queue is empty (the loop's reader relies on it), and there is
+        // no WouldBlock while bytes wait.
         let limit = match step {
             Step::WouldBlock if !self.edges => return Err(io::ErrorKind::WouldBlock.into()),
-            Step::Short(n) => n,
+            Step::Interrupted => return Err(io::ErrorKind::Interrupted.into()),
+            Step::Short(n) if !self.edges => n,
             _ => usize::MAX,
         };
         let n = buf.len().min(rx.buf.len()).min(limit);
