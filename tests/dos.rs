@@ -9,7 +9,7 @@ use common::pki;
 use common::*;
 use parasol::prelude::*;
 use std::io::{Read, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
