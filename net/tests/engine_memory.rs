@@ -415,6 +415,7 @@ fn staged_bytes_are_counted_exactly_through_reads_settle_and_discard() {
     assert_eq!(b.discard_staged(), 5);
     assert_eq!(b.staged_len(), 0);
     assert_eq!(b.fill(), Fill::Empty);
+    assert!(!b.eof_seen());
     // The end: EOF once everything was read.
     a.socket().shutdown(std::net::Shutdown::Write).unwrap();
     assert_eq!(b.fill(), Fill::Eof);
@@ -479,4 +480,29 @@ fn starttls_feeds_handshake_bytes_that_arrived_with_the_last_plaintext() {
             .any(|w| w == b"secret"),
         "encrypted on the wire"
     );
+}
+
+#[test]
+fn tls_plaintext_is_counted_as_staged_until_read() {
+    let (mut a, mut b) = tls_pair(1 << 20, vec![], vec![]);
+    let mut sink = Vec::new();
+    while a.handshaking() || b.handshaking() {
+        let _ = event(&mut a, &mut sink, 4096);
+        let _ = event(&mut b, &mut sink, 4096);
+    }
+    assert_eq!(a.write(b"0123456789", 1 << 20, true), (ERR::Okay, 10));
+    assert_eq!(b.staged_len(), 0);
+    assert!(matches!(b.fill(), Fill::Data { .. }));
+    assert_eq!(b.staged_len(), 10);
+    let mut buf = [0u8; 4];
+    assert_eq!(b.read(&mut buf), Ok(4));
+    assert_eq!(b.staged_len(), 6, "rustls still holds the rest");
+    assert_eq!(
+        b.fill(),
+        Fill::Data { drained: false },
+        "offered again without a read"
+    );
+    assert_eq!(b.discard_staged(), 6);
+    assert_eq!(b.staged_len(), 0);
+    assert!(!b.eof_seen());
 }
