@@ -427,11 +427,6 @@ impl<T: Transport> Connection<T> {
         self.flush()
     }
 
-    /// Discards queued output (Disable).
-    pub fn clear_output(&mut self) {
-        self.out.clear();
-    }
-
     /// Ends our sending side gracefully once every accepted byte is out: the queue is flushed
     /// (through TLS, whose records are written), only then TLS close_notify, then FIN. Returns
     /// false while the kernel still refuses data; call again when the socket is writable. A

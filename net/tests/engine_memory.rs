@@ -506,3 +506,43 @@ fn tls_plaintext_is_counted_as_staged_until_read() {
     assert_eq!(b.staged_len(), 0);
     assert!(!b.eof_seen());
 }
+
+#[test]
+fn reads_outside_an_event_reach_the_kernel_each_time() {
+    // Read without Incoming (the Read action from main code): after a short read, the next Read
+    // still asks the kernel; only within one readiness event is a short read taken as drained.
+    let (ea, eb) = pair(1 << 20, vec![], vec![]);
+    let (mut a, mut b) = (Connection::new(ea), Connection::new(eb));
+    let mut buf = [0u8; 64];
+    assert_eq!(a.write(b"first", 1 << 20, true), (ERR::Okay, 5));
+    assert_eq!(b.read(&mut buf), Ok(5));
+    assert_eq!(a.write(b"second", 1 << 20, true), (ERR::Okay, 6));
+    assert_eq!(b.read(&mut buf), Ok(6));
+    assert_eq!(&buf[..6], b"second");
+    // The same over TLS: records that arrive later are read and decrypted by Read itself.
+    let (mut a, mut b) = tls_pair(1 << 20, vec![], vec![]);
+    let mut sink = Vec::new();
+    while a.handshaking() || b.handshaking() {
+        let _ = event(&mut a, &mut sink, 4096);
+        let _ = event(&mut b, &mut sink, 4096);
+    }
+    assert_eq!(a.write(b"first", 1 << 20, true), (ERR::Okay, 5));
+    assert_eq!(b.read(&mut buf), Ok(5));
+    assert_eq!(a.write(b"second", 1 << 20, true), (ERR::Okay, 6));
+    assert_eq!(b.read(&mut buf), Ok(6));
+    assert_eq!(&buf[..6], b"second");
+}
+
+#[test]
+fn a_reset_is_reported_by_the_next_write_or_read_itself() {
+    let (ea, eb) = pair(1 << 20, vec![], vec![]);
+    let (mut a, mut b) = (Connection::new(ea), Connection::new(eb));
+    assert_eq!(a.write(b"before", 1 << 20, true), (ERR::Okay, 6));
+    a.socket().reset();
+    // No event in between: the calls themselves meet the reset.
+    assert_eq!(a.write(b"after", 1 << 20, true), (ERR::Disconnected, 0));
+    assert_eq!(a.failure(), Some(ERR::Disconnected));
+    let mut buf = [0u8; 16];
+    assert_eq!(b.read(&mut buf), Err(ERR::Disconnected));
+    assert_eq!(b.failure(), Some(ERR::Disconnected));
+}
