@@ -401,3 +401,79 @@ fn incoming_passing_on_the_end_that_read_reported_is_a_normal_close() {
         "a graceful close, not the callback's Disconnected"
     );
 }
+
+#[test]
+fn free_delivers_everything_to_a_peer_that_keeps_sending_while_it_reads_slowly() {
+    // The lingering close must not close the descriptor right after FIN: bytes the peer sends
+    // into a closed socket make the kernel answer with a reset, which destroys whatever the
+    // peer had not read yet.
+    setup();
+    let server = server(fields! { "MsgLimit" => 8 << 20 });
+    // Small kernel buffers on the peer, so most of the data waits in our queue.
+    let peer = common::peer::std_connect_with_buffers(
+        std::net::IpAddr::from([127, 0, 0, 1]),
+        std::net::SocketAddr::from(([127, 0, 0, 1], server.port())),
+        Some(16 * 1024),
+    );
+    peer.set_nonblocking(false).unwrap();
+    wait("accepted", || server.total_clients() == 1);
+    let c = server
+        .clients()
+        .next()
+        .unwrap()
+        .connections()
+        .next()
+        .unwrap();
+    small_send_buffer(c.id());
+    let data = pattern(3 << 20, 17);
+    assert_eq!(c.ac_write(&data), Ok(data.len()));
+    assert!(c.out_queue_size() > 0);
+    c.free().unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let mut writer = peer.try_clone().unwrap();
+    let stop = done.clone();
+    let chatter = std::thread::spawn(move || {
+        let chunk = [b'z'; 1024];
+        while !stop.load(Ordering::SeqCst) {
+            if writer.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+        let _ = writer.shutdown(std::net::Shutdown::Write);
+    });
+    let flag = done.clone();
+    let total = data.len();
+    let reader = std::thread::spawn(move || {
+        let mut peer = peer;
+        peer.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 16 * 1024];
+        let r = loop {
+            match peer.read(&mut buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) => break Err(e.kind()),
+            }
+            // Slow: the queue outlives the Free by far, and near the end the reader stalls
+            // long enough for a close that does not wait for it to destroy the tail.
+            let pause = if got.len() + 64 * 1024 >= total && got.len() < total - 32 * 1024 {
+                Duration::from_millis(300)
+            } else {
+                Duration::from_micros(200)
+            };
+            std::thread::sleep(pause);
+        };
+        flag.store(true, Ordering::SeqCst);
+        (got, r)
+    });
+    wait("the peer reads to the end", || reader.is_finished());
+    let (got, r) = reader.join().unwrap();
+    chatter.join().unwrap();
+    assert_eq!(r, Ok(()), "a clean EOF, not a reset");
+    assert_eq!(got.len(), data.len());
+    assert!(Sha256::digest(&got) == Sha256::digest(&data));
+    wait("the lingering close ends", || {
+        parasol::net::linger::active() == 0
+    });
+}

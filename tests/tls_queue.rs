@@ -38,24 +38,6 @@ fn sha(b: &[u8]) -> Vec<u8> {
     Sha256::digest(b).to_vec()
 }
 
-/// A small kernel send buffer for the sender, so most of a Write waits in our queue (loopback's
-/// own buffers can take megabytes at once).
-fn small_send_buffer(sender: ObjectId) {
-    let fd = sender.get("Handle").unwrap().to_i32().unwrap();
-    let size: libc::c_int = 16 * 1024;
-    // SAFETY: setsockopt on the sender's own descriptor with a c_int option value.
-    let r = unsafe {
-        libc::setsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_SNDBUF,
-            &size as *const libc::c_int as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(r, 0);
-}
-
 /// Our TLS client (not connected yet) trusting `ca`, with `extra` fields.
 fn tls_client(ca: &pki::Ca, extra: Vec<(&str, Value)>) -> NetSocket {
     let mut f = fields! { "Flags" => "SSL", "SSLCACertificate" => ca.pem.as_str() };

@@ -546,3 +546,86 @@ fn a_reset_is_reported_by_the_next_write_or_read_itself() {
     assert_eq!(b.read(&mut buf), Err(ERR::Disconnected));
     assert_eq!(b.failure(), Some(ERR::Disconnected));
 }
+
+#[test]
+fn starttls_sends_plaintext_still_queued_before_the_handshake() {
+    let p = pki();
+    let client = ClientTemplate::new(Some(&p.ca), true).unwrap();
+    let server = load_server_config(&ServerIdentity {
+        certificate: Some(p.cert.clone()),
+        private_key: Some(p.key.clone()),
+        password: None,
+    })
+    .unwrap();
+    // A tiny kernel buffer: most of the plaintext is still in our queue when TLS starts.
+    let (ea, eb) = pair(64, vec![], vec![]);
+    let (mut a, mut b) = (Connection::new(ea), Connection::new(eb));
+    let plain = pattern(1000, 3);
+    assert_eq!(a.write(&plain, 1 << 20, true), (ERR::Okay, 1000));
+    assert!(a.out_len() > 0, "the test needs plaintext still queued");
+    let queued = a.out_len();
+    a.start_tls(client.session("localhost").unwrap(), true)
+        .unwrap();
+    assert_eq!(
+        a.out_len(),
+        queued,
+        "still counted as queued, now ahead of TLS"
+    );
+    // B reads the plaintext as plaintext, then starts TLS on what follows it.
+    let mut got = Vec::new();
+    let mut sink = Vec::new();
+    for _ in 0..10_000 {
+        if got.len() >= plain.len() {
+            break;
+        }
+        let _ = event(&mut a, &mut sink, 4096);
+        let mut buf = vec![0u8; plain.len() - got.len()];
+        if let Ok(n) = b.read(&mut buf) {
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+    assert!(got == plain, "the plaintext arrived first and intact");
+    b.start_tls(server.session().unwrap(), true).unwrap();
+    for _ in 0..10_000 {
+        if !a.handshaking() && !b.handshaking() {
+            break;
+        }
+        let _ = event(&mut a, &mut sink, 4096);
+        let _ = event(&mut b, &mut sink, 4096);
+    }
+    assert!(
+        !a.handshaking() && !b.handshaking(),
+        "the handshake completed after the plaintext"
+    );
+    assert_eq!(a.write(b"secret", 1 << 20, true), (ERR::Okay, 6));
+    let mut secret = Vec::new();
+    for _ in 0..1000 {
+        let _ = event(&mut a, &mut sink, 4096);
+        let _ = event(&mut b, &mut secret, 4096);
+        if secret.len() >= 6 {
+            break;
+        }
+    }
+    assert_eq!(secret, b"secret");
+}
+
+#[test]
+fn a_reset_under_a_queue_is_reported_by_the_flush() {
+    for tls in [false, true] {
+        let (mut a, mut b) = if tls {
+            tls_pair(4096, vec![], vec![])
+        } else {
+            plain_pair(4096, vec![], vec![])
+        };
+        let mut sink = Vec::new();
+        while a.handshaking() || b.handshaking() {
+            let _ = event(&mut a, &mut sink, 4096);
+            let _ = event(&mut b, &mut sink, 4096);
+        }
+        assert_eq!(a.write(&pattern(50_000, 1), 1 << 20, true).0, ERR::Okay);
+        assert!(a.out_len() > 0, "queued behind a full kernel buffer");
+        a.socket().reset();
+        assert_eq!(a.flush(), Err(ERR::Disconnected), "tls {tls}");
+        assert_eq!(a.failure(), Some(ERR::Disconnected));
+    }
+}

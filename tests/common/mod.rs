@@ -132,6 +132,24 @@ pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+/// A small kernel send buffer for the sender, so most of a Write waits in our queue (loopback's
+/// own buffers can take megabytes at once).
+pub fn small_send_buffer(sender: ObjectId) {
+    let fd = sender.get("Handle").unwrap().to_i32().unwrap();
+    let size: libc::c_int = 16 * 1024;
+    // SAFETY: setsockopt on the sender's own descriptor with a c_int option value.
+    let r = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUF,
+            &size as *const libc::c_int as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(r, 0);
+}
+
 /// Raises this process's soft descriptor limit to the hard one (children inherit it); returns
 /// the limit now in force.
 pub fn raise_fd_limit() -> u64 {

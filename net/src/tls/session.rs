@@ -26,7 +26,6 @@ pub struct TlsSession {
     tcp_eof: bool,
     /// A failure met while plaintext was still unread; reported once that is read.
     pending_failure: Option<ERR>,
-    error: Option<String>,
 }
 
 /// Plaintext worth handing to the application without trying to read another record first.
@@ -52,7 +51,6 @@ impl TlsSession {
             peer_closed: false,
             tcp_eof: false,
             pending_failure: None,
-            error: None,
         }
     }
 
@@ -68,11 +66,6 @@ impl TlsSession {
             .map_or(0, |o| o.load(Ordering::Relaxed))
     }
 
-    /// The reason of the last TLS failure, for logs.
-    pub fn error_text(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-
     /// Negotiated protocol version and cipher suite, for logs.
     pub fn describe(&self) -> String {
         match (
@@ -82,11 +75,6 @@ impl TlsSession {
             (Some(v), Some(s)) => format!("{v:?} {:?}", s.suite()),
             _ => "handshaking".into(),
         }
-    }
-
-    /// True once the peer sent close_notify.
-    pub fn peer_closed(&self) -> bool {
-        self.peer_closed
     }
 
     pub(crate) fn queue_raw_prefix(&mut self, out: &mut OutQueue) {
@@ -119,7 +107,6 @@ impl TlsSession {
 
     fn tls_failure(&mut self, text: String) -> ERR {
         log::warn!("TLS failure: {text}");
-        self.error = Some(text);
         ERR::Security
     }
 
