@@ -133,7 +133,7 @@ fn slow_reader_echo_with_retry_stays_within_msg_limit() {
     assert_eq!(c.ac_write_counted(&data), (ERR::Okay, TOTAL));
     wait("connected", || c.state() == NTC::CONNECTED);
     // Let the echo fill up against the non-reading client before reading starts.
-    process_messages(Some(Duration::from_millis(200)));
+    let _ = process_messages(Some(Duration::from_millis(200)));
     c.set("Incoming", client_collect(&got)).unwrap();
     let r = wait_until(Duration::from_secs(60), || got.len() >= TOTAL);
     assert_eq!(r, ERR::Okay, "echoed {} of {TOTAL}", got.len());
@@ -196,7 +196,7 @@ fn incoming_reading_nothing_discards_the_data() {
     let mut peer = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
     peer.write_all(b"dropped").unwrap();
     wait("first call", || calls.get() == 1);
-    process_messages(Some(Duration::from_millis(20)));
+    let _ = process_messages(Some(Duration::from_millis(20)));
     assert_eq!(calls.get(), 1, "discarded data is not offered again");
     peer.write_all(b"kept").unwrap();
     wait("second call", || got.get() == b"kept");
@@ -476,4 +476,52 @@ fn free_delivers_everything_to_a_peer_that_keeps_sending_while_it_reads_slowly()
     wait("the lingering close ends", || {
         parasol::net::linger::active() == 0
     });
+}
+
+/// Bytes written while a client connects survive the refusal of its first address: the next
+/// address's connection sends them. They used to go down with the refused socket. Needs a name
+/// with two loopback addresses (`localhost` as ::1 and 127.0.0.1); where the system resolves
+/// it to one, the test says so and checks nothing (the engine test
+/// `unsent_bytes_of_an_abandoned_connection_can_be_taken_back` covers the mechanism).
+#[test]
+fn bytes_written_while_connecting_survive_a_refused_first_address() {
+    use std::net::ToSocketAddrs;
+    setup();
+    let addrs: Vec<std::net::SocketAddr> = ("localhost", 0)
+        .to_socket_addrs()
+        .map(|a| a.collect())
+        .unwrap_or_default();
+    let mut families: Vec<bool> = addrs.iter().map(|a| a.is_ipv6()).collect();
+    families.dedup();
+    if families.len() < 2 {
+        eprintln!(
+            "cannot run here: localhost resolves to {addrs:?}; this needs an IPv6 and an IPv4 address"
+        );
+        return;
+    }
+    // Listen on the family that comes second, so the first address is refused.
+    let last = *addrs.last().unwrap();
+    let listener = TcpListener::bind((last.ip(), 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let peer = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).unwrap();
+        got
+    });
+    let client = NetSocket::create()
+        .address("localhost")
+        .port(port)
+        .build()
+        .unwrap();
+    client.ac_write(b"written before the connection").unwrap();
+    wait("connected", || client.state() == NTC::CONNECTED);
+    client.ac_write(b", and after").unwrap();
+    client.shutdown_write().unwrap();
+    wait("queue sent", || client.out_queue_size() == 0);
+    client.free().unwrap();
+    assert_eq!(
+        peer.join().unwrap(),
+        b"written before the connection, and after"
+    );
 }

@@ -17,7 +17,7 @@ fn data(o: ObjectId) -> Option<ObjectPtr> {
     o.ptr().ok()
 }
 
-/// The Connect method. See NETSOCKET.md "States, Feedback and Error (client)".
+/// The Connect method. See docs/NETSOCKET.md "States, Feedback and Error (client)".
 pub(crate) fn connect(ptr: &ObjectPtr, address: &str, port: i32, timeout: f64) -> ERR {
     connect_from(ptr, address, port, timeout, false)
 }
@@ -210,7 +210,8 @@ fn start_socket(id: ObjectId, generation: u64, addr: SocketAddr) {
                 while !s.pre_queue.is_empty() {
                     let n = s.pre_queue.front().len();
                     let chunk = s.pre_queue.front().to_vec();
-                    conn.write(&chunk, usize::MAX, false);
+                    // Without sending (can_send false) a new connection only queues: Okay.
+                    let _ = conn.write(&chunk, usize::MAX, false);
                     s.pre_queue.consume(n);
                 }
                 s.conn = Some(conn);
@@ -259,10 +260,21 @@ pub(crate) fn connect_step(ep: Ep) {
     match progress {
         ConnectProgress::Pending => {}
         ConnectProgress::Failed(e) => {
-            // Drop this socket and try the next address, if any.
+            // Drop this socket and try the next address, if any. What Write accepted while it
+            // was connecting goes back to the queue the next socket starts from (nothing was
+            // sent: writes while CONNECTING only queue).
             let Some(generation) = with_stream(ep, |s| {
-                if let (Some(mut c), Some(t)) = (s.conn.take(), s.token.take()) {
-                    parasol_core::msgloop::io_deregister(t, c.socket());
+                if let Some(mut c) = s.conn.take() {
+                    if let Some(t) = s.token.take() {
+                        parasol_core::msgloop::io_deregister(t, c.socket());
+                    }
+                    let mut unsent = c.take_unsent();
+                    while !s.pre_queue.is_empty() {
+                        let n = s.pre_queue.front().len();
+                        unsent.push(s.pre_queue.front());
+                        s.pre_queue.consume(n);
+                    }
+                    s.pre_queue = unsent;
                 }
             })
             .and_then(|_| {
@@ -312,7 +324,8 @@ fn established(id: ObjectId) {
             let session = template.ok_or(ERR::Security).and_then(|t| t.session(&host));
             match session {
                 Ok(session) => {
-                    stream::begin_tls(ep, session, false);
+                    // A failure to start is reported by begin_tls itself (DISCONNECTED, Error).
+                    let _ = stream::begin_tls(ep, session, false);
                 }
                 Err(e) => disconnect(ep, How::Failed(e)),
             }

@@ -126,6 +126,13 @@ impl<T: Transport> Connection<T> {
         &mut self.sock
     }
 
+    /// Takes out everything written and not yet sent, for a connection abandoned before it
+    /// was established (its address refused): the next address's connection sends it, so
+    /// bytes Write accepted while connecting are not lost with the refused socket.
+    pub fn take_unsent(&mut self) -> OutQueue {
+        std::mem::take(&mut self.out)
+    }
+
     /// The socket, read-only.
     pub fn socket_ref(&self) -> &T {
         &self.sock

@@ -385,6 +385,28 @@ fn writes_after_close_write_are_refused() {
     assert_eq!(a.write(b"late", 1 << 20, true), (ERR::Disconnected, 0));
 }
 
+/// A connection abandoned while connecting (its address refused) gives back every byte
+/// written meanwhile, in order, for the next address's connection; nothing was sent.
+#[test]
+fn unsent_bytes_of_an_abandoned_connection_can_be_taken_back() {
+    let (mut a, b) = plain_pair(1 << 20, vec![], vec![]);
+    assert_eq!(a.write(b"written ", usize::MAX, false), (ERR::Okay, 8));
+    assert_eq!(
+        a.write(b"while connecting", usize::MAX, false),
+        (ERR::Okay, 16)
+    );
+    let mut unsent = a.take_unsent();
+    let mut got = Vec::new();
+    while !unsent.is_empty() {
+        let n = unsent.front().len();
+        got.extend_from_slice(unsent.front());
+        unsent.consume(n);
+    }
+    assert_eq!(got, b"written while connecting");
+    assert_eq!(a.out_len(), 0, "the abandoned connection keeps nothing");
+    assert_eq!(b.socket_ref().pending(), 0, "nothing reached the peer");
+}
+
 #[test]
 fn staged_bytes_are_counted_exactly_through_reads_settle_and_discard() {
     use parasol_net::Transport;
