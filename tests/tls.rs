@@ -401,6 +401,7 @@ fn server_identity_errors() {
 }
 
 #[test]
+#[cfg(feature = "pkcs12")]
 fn encrypted_key_and_pkcs12_from_openssl() {
     setup();
     let dir = tempfile::tempdir().unwrap();

@@ -16,7 +16,7 @@
 mod common;
 
 use common::*;
-use parasol::core::object::object_count;
+use parasol::kernel::object::object_count;
 use parasol::net::tls::{load_server_config, ServerIdentity};
 use parasol::prelude::*;
 use std::path::Path;
@@ -48,6 +48,8 @@ fn documented(e: ERR) -> bool {
             | ERR::InvalidData
             | ERR::Mismatch
             | ERR::Security
+            // A PKCS#12 file or an encrypted key in a build without the `pkcs12` feature.
+            | ERR::NoSupport
     )
 }
 

@@ -7,7 +7,7 @@ use parasol_core::{Res, ERR};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
 use std::sync::atomic::AtomicI32;
 use std::sync::{Arc, OnceLock};
@@ -228,7 +228,7 @@ pub fn load_server_config(id: &ServerIdentity) -> Res<ServerTls> {
     };
     let lower = cert_src.to_ascii_lowercase();
     let (certs, key) = if lower.ends_with(".p12") || lower.ends_with(".pfx") {
-        load_pkcs12(cert_src, id.password.as_deref().unwrap_or(""))?
+        super::encrypted::load_pkcs12(cert_src, id.password.as_deref().unwrap_or(""))?
     } else {
         let cert_pem = pem_source("SSLCertificate", cert_src)?;
         let certs = parse_certs("SSLCertificate", &cert_pem)?;
@@ -263,68 +263,9 @@ fn parse_key(pem: &[u8], password: Option<&str>) -> Res<PrivateKeyDer<'static>> 
     if let Ok(key) = PrivateKeyDer::from_pem_slice(pem) {
         return Ok(key);
     }
-    let text = String::from_utf8_lossy(pem);
-    if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
-        let Some(password) = password else {
-            log::error!("SSLPrivateKey is encrypted and SSLKeyPassword is not set");
-            return Err(ERR::InvalidData);
-        };
-        let start = text
-            .find("-----BEGIN ENCRYPTED PRIVATE KEY-----")
-            .unwrap_or(0);
-        let (_, doc) = pkcs8::der::SecretDocument::from_pem(&text[start..]).map_err(|e| {
-            log::error!("SSLPrivateKey: malformed encrypted key: {e}");
-            ERR::InvalidData
-        })?;
-        super::kdf_limits::check(doc.as_bytes()).map_err(|e| {
-            log::error!("SSLPrivateKey: refused before decrypting: {e}");
-            ERR::InvalidData
-        })?;
-        let info = pkcs8::EncryptedPrivateKeyInfo::try_from(doc.as_bytes()).map_err(|e| {
-            log::error!("SSLPrivateKey: malformed encrypted key: {e}");
-            ERR::InvalidData
-        })?;
-        let plain = info.decrypt(password).map_err(|e| {
-            log::error!("SSLPrivateKey: cannot decrypt with SSLKeyPassword: {e}");
-            ERR::InvalidData
-        })?;
-        return Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-            plain.as_bytes().to_vec(),
-        )));
+    if String::from_utf8_lossy(pem).contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        return super::encrypted::decrypt_pkcs8_pem(pem, password);
     }
     log::error!("SSLPrivateKey: no private key found");
     Err(ERR::InvalidData)
-}
-
-fn load_pkcs12(
-    path: &str,
-    password: &str,
-) -> Res<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
-    let data = std::fs::read(path).map_err(|e| {
-        log::error!("Cannot read SSLCertificate \"{path}\": {e}");
-        if e.kind() == std::io::ErrorKind::NotFound {
-            ERR::FileNotFound
-        } else {
-            ERR::File
-        }
-    })?;
-    super::kdf_limits::check(&data).map_err(|e| {
-        log::error!("SSLCertificate \"{path}\": refused before decrypting: {e}");
-        ERR::InvalidData
-    })?;
-    let store = p12_keystore::KeyStore::from_pkcs12(&data, password).map_err(|e| {
-        log::error!("SSLCertificate \"{path}\": unreadable PKCS#12 (or wrong SSLKeyPassword): {e}");
-        ERR::InvalidData
-    })?;
-    let Some((_, chain)) = store.private_key_chain() else {
-        log::error!("SSLCertificate \"{path}\": the PKCS#12 file holds no key and certificate");
-        return Err(ERR::InvalidData);
-    };
-    let certs = chain
-        .chain()
-        .iter()
-        .map(|c| CertificateDer::from(c.as_der().to_vec()))
-        .collect();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chain.key().to_vec()));
-    Ok((certs, key))
 }

@@ -3,6 +3,8 @@
 //! `ValidCert` codes (`verify`) and the per-connection session (`session`).
 
 mod config;
+mod encrypted;
+#[cfg(feature = "pkcs12")]
 mod kdf_limits;
 mod session;
 mod verify;

@@ -145,7 +145,8 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
     // Graceful: every client is closed after its queue is sent; wait for those closes, bounded.
     let _ = server.free();
     let started = Instant::now();
-    wait_until(CLOSE_BOUND, || parasol::net::linger::active() == 0);
+    // Bounded: closes still lingering after CLOSE_BOUND are abandoned with the process.
+    let _ = wait_until(CLOSE_BOUND, || parasol::net::linger::active() == 0);
     log::info!("closed in {:.3} s", started.elapsed().as_secs_f64());
     0
 }

@@ -1,6 +1,7 @@
 //! The `parasol` binary, run as a user would: demo, serve ↔ connect in every mode, real tools
 //! (nc, curl, openssl) against serve, connect against openssl s_server, signals, errors.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use common::pki;

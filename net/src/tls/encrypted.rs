@@ -1,0 +1,124 @@
+//! Password-protected identities: encrypted PKCS#8 keys and PKCS#12 files. Built with the
+//! `pkcs12` feature; without it both are refused with NoSupport and a log line saying which
+//! feature is missing, so a plain build carries no password-based key-derivation code.
+//!
+//! Key-derivation parameters come from the file, so they are bounded before anything is
+//! decrypted (`kdf_limits`): a hostile file cannot make loading run for hours or allocate
+//! without limit.
+
+use parasol_core::{Res, ERR};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+/// Decrypts the first `ENCRYPTED PRIVATE KEY` PEM block in `pem` with `password`.
+#[cfg(feature = "pkcs12")]
+pub(super) fn decrypt_pkcs8_pem(pem: &[u8], password: Option<&str>) -> Res<PrivateKeyDer<'static>> {
+    use rustls::pki_types::PrivatePkcs8KeyDer;
+    const BEGIN: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
+    let Some(password) = password else {
+        log::error!("SSLPrivateKey is encrypted and SSLKeyPassword is not set");
+        return Err(ERR::InvalidData);
+    };
+    let text = String::from_utf8_lossy(pem);
+    let start = text.find(BEGIN).unwrap_or(0);
+    let (_, doc) = pkcs8::der::SecretDocument::from_pem(&text[start..]).map_err(|e| {
+        log::error!("SSLPrivateKey: malformed encrypted key: {e}");
+        ERR::InvalidData
+    })?;
+    super::kdf_limits::check(doc.as_bytes()).map_err(|e| {
+        log::error!("SSLPrivateKey: refused before decrypting: {e}");
+        ERR::InvalidData
+    })?;
+    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(doc.as_bytes()).map_err(|e| {
+        log::error!("SSLPrivateKey: malformed encrypted key: {e}");
+        ERR::InvalidData
+    })?;
+    let plain = info.decrypt(password).map_err(|e| {
+        log::error!("SSLPrivateKey: cannot decrypt with SSLKeyPassword: {e}");
+        ERR::InvalidData
+    })?;
+    Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        plain.as_bytes().to_vec(),
+    )))
+}
+
+/// Without the `pkcs12` feature an encrypted key is refused.
+#[cfg(not(feature = "pkcs12"))]
+pub(super) fn decrypt_pkcs8_pem(
+    _pem: &[u8],
+    _password: Option<&str>,
+) -> Res<PrivateKeyDer<'static>> {
+    log::error!(
+        "SSLPrivateKey is an encrypted PKCS#8 key: this build has no `pkcs12` feature to decrypt it"
+    );
+    Err(ERR::NoSupport)
+}
+
+/// Loads the key and certificate chain of the PKCS#12 file at `path`.
+#[cfg(feature = "pkcs12")]
+pub(super) fn load_pkcs12(
+    path: &str,
+    password: &str,
+) -> Res<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
+    use rustls::pki_types::PrivatePkcs8KeyDer;
+    let data = std::fs::read(path).map_err(|e| {
+        log::error!("Cannot read SSLCertificate \"{path}\": {e}");
+        if e.kind() == std::io::ErrorKind::NotFound {
+            ERR::FileNotFound
+        } else {
+            ERR::File
+        }
+    })?;
+    super::kdf_limits::check(&data).map_err(|e| {
+        log::error!("SSLCertificate \"{path}\": refused before decrypting: {e}");
+        ERR::InvalidData
+    })?;
+    let store = p12_keystore::KeyStore::from_pkcs12(&data, password).map_err(|e| {
+        log::error!("SSLCertificate \"{path}\": unreadable PKCS#12 (or wrong SSLKeyPassword): {e}");
+        ERR::InvalidData
+    })?;
+    let Some((_, chain)) = store.private_key_chain() else {
+        log::error!("SSLCertificate \"{path}\": the PKCS#12 file holds no key and certificate");
+        return Err(ERR::InvalidData);
+    };
+    let certs = chain
+        .chain()
+        .iter()
+        .map(|c| CertificateDer::from(c.as_der().to_vec()))
+        .collect();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chain.key().to_vec()));
+    Ok((certs, key))
+}
+
+/// Without the `pkcs12` feature a PKCS#12 file is refused.
+#[cfg(not(feature = "pkcs12"))]
+pub(super) fn load_pkcs12(
+    path: &str,
+    _password: &str,
+) -> Res<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
+    log::error!(
+        "SSLCertificate \"{path}\" is PKCS#12: this build has no `pkcs12` feature to read it"
+    );
+    Err(ERR::NoSupport)
+}
+
+// Runs in `cargo test -p parasol-net --lib` (CI does), where the feature is off; the workspace
+// test run turns it on through the command's package and tests the decryption instead
+// (`tests/tls.rs`).
+#[cfg(all(test, not(feature = "pkcs12")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_the_feature_encrypted_identities_are_no_support() {
+        let pem =
+            b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMAA=\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        assert_eq!(
+            decrypt_pkcs8_pem(pem, Some("pw")).unwrap_err(),
+            ERR::NoSupport
+        );
+        assert_eq!(
+            load_pkcs12("/nonexistent/id.p12", "pw").unwrap_err(),
+            ERR::NoSupport
+        );
+    }
+}
