@@ -1,7 +1,7 @@
 //! `parasol-bench`: the parasol NetSocket echo server measured side by side with its peers (a
 //! minimal mio echo, tokio current-thread and multi-thread, std threads, tokio-rustls and a
 //! rustls+mio server) on the same workloads, driven by one load generator. See issue #6 and
-//! DESIGN.md "Benchmarks".
+//! README "Benchmarks".
 //!
 //! Every server runs in its own child process (this binary, `serve-impl NAME`); the load
 //! generator runs here. Unless `--no-pin`, each server is pinned to one CPU and the generator

@@ -10,6 +10,7 @@ mod clientsocket;
 pub mod constants;
 mod data;
 mod handles;
+mod interop;
 pub mod module;
 mod netclient;
 mod netsocket;

@@ -61,7 +61,7 @@ pub(crate) fn init(ptr: &ObjectPtr) -> ERR {
     } else {
         None
     };
-    let mut listener = match socket::listen(ip, port as u16, backlog) {
+    let listener = match socket::listen(ip, port as u16, backlog) {
         Ok(l) => l,
         Err(e) => {
             let err = err_from_io(&e);
@@ -83,7 +83,7 @@ pub(crate) fn init(ptr: &ObjectPtr) -> ERR {
         .unwrap_or(port as u16);
     let id = ptr.id();
     let token = match io_register(
-        &mut listener,
+        &listener,
         Interest::READABLE,
         Rc::new(move |_r: Ready| accept_ready(id)),
     ) {
@@ -443,8 +443,8 @@ pub(crate) fn stop_listening(ptr: &ObjectPtr) {
         };
         (d.server.listener.take(), d.server.token.take())
     };
-    if let (Some(mut l), Some(t)) = (listener, token) {
-        io_deregister(t, &mut l);
+    if let (Some(l), Some(t)) = (listener, token) {
+        io_deregister(t, &l);
     }
     if let Some(t) = ptr
         .try_data_mut::<NetSocketData>()

@@ -209,7 +209,7 @@ pub fn run(data: &[u8]) {
     check_parse(&s, port);
     check_words(words, mode & 1 == 1, port);
     let (_, server_port) = server();
-    let count = parasol::core::object::object_count();
+    let count = parasol::kernel::object::object_count();
     check_field(&s, raw);
     if let Some(ip) = loopback_literal(&s) {
         check_connect(&s, ip, server_port, mode & 2 == 2);
@@ -229,7 +229,11 @@ pub fn run(data: &[u8]) {
     if let Err(e) = check_server_lists(srv) {
         panic!("server lists: {e}");
     }
-    assert_eq!(parasol::core::object::object_count(), count, "objects left");
+    assert_eq!(
+        parasol::kernel::object::object_count(),
+        count,
+        "objects left"
+    );
     assert_eq!(
         panics(),
         panics_before,

@@ -13,11 +13,11 @@ mod common;
 
 use common::*;
 use parasol::classes::constants::{NSF_TABLE, NTC_TABLE};
-use parasol::core::field::{
+use parasol::kernel::field::{
     fd::*, flags_to_string, lookup_name, lookup_to_string, parse_flags, parse_lookup, FieldKind,
 };
-use parasol::core::hash::{fieldhash, strhash, strihash};
-use parasol::core::value::parse_int;
+use parasol::kernel::hash::{fieldhash, strhash, strihash};
+use parasol::kernel::value::parse_int;
 use parasol::prelude::*;
 use std::sync::Once;
 
@@ -234,7 +234,7 @@ pub fn run(data: &[u8]) {
         }
     }
 
-    let count = parasol::core::object::object_count();
+    let count = parasol::kernel::object::object_count();
     let sock = new_object("NetSocket").expect("NetSocket");
     check_flags_field(sock, &s, current);
     // State is read-only: refused before the string is looked at.
@@ -273,7 +273,11 @@ pub fn run(data: &[u8]) {
     let _ = client.call_raw(&s, &[]);
     let _ = client.free();
     pump(1);
-    assert_eq!(parasol::core::object::object_count(), count, "objects left");
+    assert_eq!(
+        parasol::kernel::object::object_count(),
+        count,
+        "objects left"
+    );
     assert_eq!(
         panics(),
         panics_before,

@@ -113,6 +113,24 @@ impl From<IpAddr> for IPAddress {
     }
 }
 
+impl From<Ipv4Addr> for IPAddress {
+    /// ```
+    /// use parasol_net::{IPAddress, IPADDR};
+    /// use std::net::Ipv4Addr;
+    /// let a = IPAddress::from(Ipv4Addr::LOCALHOST);
+    /// assert_eq!((a.data[0], a.kind), (0x7F00_0001, IPADDR::V4)); // host order, as Parasol
+    /// ```
+    fn from(ip: Ipv4Addr) -> IPAddress {
+        IPAddress::from(IpAddr::V4(ip))
+    }
+}
+
+impl From<Ipv6Addr> for IPAddress {
+    fn from(ip: Ipv6Addr) -> IPAddress {
+        IPAddress::from(IpAddr::V6(ip))
+    }
+}
+
 impl From<SocketAddr> for IPAddress {
     fn from(sa: SocketAddr) -> IPAddress {
         IPAddress::from(sa.ip()).with_port(sa.port())

@@ -7,10 +7,46 @@
 //! generation, so events already fetched for a removed registration are dropped.
 
 use crate::err::{Res, ERR};
-use mio::event::Source;
-use mio::{Interest, Token};
+use mio::unix::SourceFd;
+use mio::Token;
 use std::fmt;
+use std::os::fd::{AsFd, AsRawFd};
 use std::rc::Rc;
+
+bitflags::bitflags! {
+    /// The directions a registration watches. The loop's own type, so the public API carries
+    /// no mio type and a mio upgrade is not a breaking change.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct Interest: u8 {
+        /// Readable (and the peer's end of stream, errors).
+        const READABLE = 1;
+        /// Writable.
+        const WRITABLE = 2;
+    }
+}
+
+impl Interest {
+    /// The mio interest; `None` for the empty set, which mio cannot express (deregister
+    /// instead).
+    fn to_mio(self) -> Option<mio::Interest> {
+        match (
+            self.contains(Interest::READABLE),
+            self.contains(Interest::WRITABLE),
+        ) {
+            (true, true) => Some(mio::Interest::READABLE | mio::Interest::WRITABLE),
+            (true, false) => Some(mio::Interest::READABLE),
+            (false, true) => Some(mio::Interest::WRITABLE),
+            (false, false) => None,
+        }
+    }
+}
+
+fn mio_interest(interest: Interest) -> Res<mio::Interest> {
+    interest.to_mio().ok_or_else(|| {
+        log::error!("Registering a socket for no direction (deregister it instead)");
+        ERR::Args
+    })
+}
 
 /// Readiness reported to an I/O handler.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -123,15 +159,21 @@ fn os_err(what: &str, e: std::io::Error) -> ERR {
     ERR::SystemCall
 }
 
-/// Registers `source` for the given directions; `handler` is called on readiness.
-pub fn io_register(
-    source: &mut impl Source,
-    interest: Interest,
-    handler: IoHandler,
-) -> Res<IoToken> {
+/// Registers the descriptor of `source` (a socket, or anything pollable) for the given
+/// directions; `handler` is called on readiness, edge-triggered. The registration does not own
+/// the descriptor: deregister it before closing it.
+///
+/// # Errors
+/// Args for an empty `interest`; SystemCall when the OS refuses (logged with its reason).
+pub fn io_register(source: &impl AsFd, interest: Interest, handler: IoHandler) -> Res<IoToken> {
+    let interest = mio_interest(interest)?;
+    let fd = source.as_fd().as_raw_fd();
     super::with_state(|s| {
         let token = s.io.borrow_mut().insert(handler);
-        match s.registry.register(source, token.to_mio(), interest) {
+        match s
+            .registry
+            .register(&mut SourceFd(&fd), token.to_mio(), interest)
+        {
             Ok(()) => Ok(token),
             Err(e) => {
                 s.io.borrow_mut().remove(token);
@@ -142,19 +184,25 @@ pub fn io_register(
 }
 
 /// Changes the directions a registration watches.
-pub fn io_reregister(token: IoToken, source: &mut impl Source, interest: Interest) -> Res<()> {
+///
+/// # Errors
+/// Args for an empty `interest`; SystemCall when the OS refuses (logged with its reason).
+pub fn io_reregister(token: IoToken, source: &impl AsFd, interest: Interest) -> Res<()> {
+    let interest = mio_interest(interest)?;
+    let fd = source.as_fd().as_raw_fd();
     super::with_state(|s| {
         s.registry
-            .reregister(source, token.to_mio(), interest)
+            .reregister(&mut SourceFd(&fd), token.to_mio(), interest)
             .map_err(|e| os_err("Re-registering a socket", e))
     })?
 }
 
 /// Removes a registration. Safe inside any handler; pending events for it are dropped.
-pub fn io_deregister(token: IoToken, source: &mut impl Source) {
+pub fn io_deregister(token: IoToken, source: &impl AsFd) {
+    let fd = source.as_fd().as_raw_fd();
     let _ = super::with_state(|s| {
         if s.io.borrow_mut().remove(token) {
-            if let Err(e) = s.registry.deregister(source) {
+            if let Err(e) = s.registry.deregister(&mut SourceFd(&fd)) {
                 log::debug!("Deregistering a socket: {e}");
             }
         }

@@ -2,13 +2,16 @@
 //! messages and I/O readiness, and sleeps in `epoll_wait` until the next timer, message or
 //! socket event: an idle loop costs nothing.
 
+mod embed;
 mod io;
 mod message;
 mod timer;
 
-pub use io::{io_deregister, io_recall, io_register, io_reregister, IoHandler, IoToken, Ready};
+pub use embed::{next_timeout, poll_descriptor};
+pub use io::{
+    io_deregister, io_recall, io_register, io_reregister, Interest, IoHandler, IoToken, Ready,
+};
 pub use message::{allocate_msg_id, LoopHandle, QueuedArgs, RemoteObject, MSGID};
-pub use mio::{event::Source, Interest};
 pub use timer::{
     cancel_timer, seconds_to_delay, set_timeout, subscribe_timer, update_timer, TimerId, MAX_DELAY,
 };
@@ -53,6 +56,8 @@ pub(crate) struct LoopState {
     next_handler: Cell<u64>,
     quit: Cell<bool>,
     nesting: Cell<u32>,
+    /// The last poll returned a full event buffer: more events may be waiting (see embed).
+    poll_was_full: Cell<bool>,
 }
 
 thread_local! {
@@ -85,6 +90,7 @@ fn create_state() -> Res<Rc<LoopState>> {
         next_handler: Cell::new(0),
         quit: Cell::new(false),
         nesting: Cell::new(0),
+        poll_was_full: Cell::new(false),
     }))
 }
 
@@ -252,7 +258,9 @@ fn cycle(state: &LoopState, max_wait: Option<Duration>) -> Flow {
             log::error!("epoll_wait failed: {e}");
         }
     }
+    let mut polled_events = 0;
     for event in events.iter() {
+        polled_events += 1;
         if event.token() == WAKER_TOKEN {
             continue;
         }
@@ -268,6 +276,7 @@ fn cycle(state: &LoopState, max_wait: Option<Duration>) -> Flow {
         dispatch_io(state, token, ready);
     }
     *state.events.borrow_mut() = Some(events);
+    state.poll_was_full.set(polled_events >= EVENT_CAPACITY);
 
     let recalls = std::mem::take(&mut state.io.borrow_mut().recalls);
     for token in recalls {
