@@ -94,7 +94,8 @@ fn register() -> Res<()> {
                 t.reading += (t.target - t.reading) / 2.0;
                 (t.on_change.clone(), t.reading)
             };
-            callback.call(&[Value::Object(obj.id()), Value::Double(reading)]);
+            // A listener's return value is ignored, as Parasol's callbacks' are.
+            let _ = callback.call(&[Value::Object(obj.id()), Value::Double(reading)]);
             ERR::Okay
         })
         // A method with an input and a result argument.
@@ -199,7 +200,7 @@ fn main() -> Result<(), ERR> {
             ERR::Terminate
         }),
     )?;
-    wait_until(Duration::from_secs(1), || changes.get() == 4);
+    wait_until(Duration::from_secs(1), || changes.get() == 4).to_result()?;
     println!(
         "  Activations = {}, OnChange calls = {}",
         t.get("Activations")?,

@@ -67,6 +67,7 @@ fn main() {
         eprintln!("connect: {e:?} ({e})");
         std::process::exit(1);
     }
-    process_messages(None);
+    // Until the Feedback callback quits the loop; what happened is read from the socket below.
+    let _ = process_messages(None);
     std::process::exit(if client.error() == ERR::Okay { 0 } else { 1 });
 }

@@ -26,7 +26,7 @@ fn flood(port: u16, n: usize, first_bytes: &[u8]) -> Vec<std::net::TcpStream> {
             }
             peers.push(s);
         }
-        process_messages(Some(Duration::ZERO));
+        let _ = process_messages(Some(Duration::ZERO));
     }
     peers
 }

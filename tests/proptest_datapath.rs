@@ -330,7 +330,7 @@ fn run_case(p: &Plan) -> Result<(), TestCaseError> {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     setup();
     let id = ids();
-    process_messages(Some(Duration::ZERO)); // the loop's own descriptors exist from here on
+    let _ = process_messages(Some(Duration::ZERO)); // the loop's own descriptors exist from here on
     let fds_before = open_fds();
     let data: Vec<Vec<u8>> = p
         .writes

@@ -29,17 +29,23 @@ fn the_quick_start_echo_survives_a_slow_reader() -> Result<(), ERR> {
     let port = server.get("Port")?.to_int()? as u16;    // 0 binds an ephemeral port; read it back
     let client = NetSocket::create().address("127.0.0.1").port(port).build()?;   // typed, same object
     client.ac_write(b"hello")?;                         // queued until CONNECTED
-    wait_until(Duration::from_secs(1), || client.state() == NTC::CONNECTED);
+    wait_until(Duration::from_secs(1), || client.state() == NTC::CONNECTED).to_result()?;
     // quick-start:end
 
     // The snippet's own client got its echo.
     let mut hello = [0u8; 5];
-    wait_until(Duration::from_secs(10), || client.out_queue_size() == 0);
+    assert_eq!(
+        wait_until(Duration::from_secs(10), || client.out_queue_size() == 0),
+        ERR::Okay
+    );
     let mut got = 0;
-    wait_until(Duration::from_secs(10), || {
-        got += client.ac_read(&mut hello[got..]).unwrap_or(0);
-        got == 5
-    });
+    assert_eq!(
+        wait_until(Duration::from_secs(10), || {
+            got += client.ac_read(&mut hello[got..]).unwrap_or(0);
+            got == 5
+        }),
+        ERR::Okay
+    );
     assert_eq!(&hello, b"hello");
 
     // A peer that writes 16 MiB as fast as it can and reads it back slowly.
@@ -77,7 +83,7 @@ fn the_quick_start_echo_survives_a_slow_reader() -> Result<(), ERR> {
             break r;
         }
         assert!(std::time::Instant::now() < deadline, "the slow reader did not finish");
-        process_messages(Some(Duration::from_millis(5)));
+        let _ = process_messages(Some(Duration::from_millis(5)));
     };
     assert_eq!(n, TOTAL, "bytes echoed");
     assert_eq!(hash, want, "content echoed");

@@ -1,6 +1,6 @@
 //! Bulk data: many concurrent clients through an echo server that follows the Retry
 //! backpressure rule, verified by SHA-256; and an Outgoing pump writing a large stream to a std
-//! peer (NETSOCKET.md "Data path": Write / BufferOverflow, Incoming Retry, Outgoing).
+//! peer (docs/NETSOCKET.md "Data path": Write / BufferOverflow, Incoming Retry, Outgoing).
 
 mod common;
 
@@ -34,7 +34,7 @@ struct EchoStats {
     violations: RefCell<Vec<String>>,
 }
 
-/// The echo of NETSOCKET.md: read at most MsgLimit − OutQueueSize, write it all back, return
+/// The echo of docs/NETSOCKET.md: read at most MsgLimit − OutQueueSize, write it all back, return
 /// Retry when there is no room.
 fn retry_echo(limit: Rc<Cell<usize>>, stats: Rc<EchoStats>) -> Function {
     let buf = RefCell::new(vec![0u8; 256 << 10]);
@@ -332,7 +332,7 @@ fn outgoing_pump_streams_fifty_mib_to_a_std_peer() {
 
     client.free().unwrap();
     let mut result = None;
-    wait_for(Duration::from_secs(60), || {
+    let _ = wait_for(Duration::from_secs(60), || {
         result = rx.try_recv().ok();
         result.is_some()
     });

@@ -1,7 +1,7 @@
 //! The server's NetClient / ClientSocket bookkeeping: the Clients list (oldest first, Next/Prev
 //! consistent) as clients from three IPs come and go in every order, DisconnectClient and
 //! DisconnectSocket with exact Feedback counts, their error codes, and handles to released
-//! objects (NETSOCKET.md "Server", "ClientSocket and NetClient").
+//! objects (docs/NETSOCKET.md "Server", "ClientSocket and NetClient").
 
 mod common;
 

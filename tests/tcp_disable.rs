@@ -1,7 +1,7 @@
 //! The Disable action: on a client it shuts the connection both ways at once and discards the
 //! queue (DISCONNECTED, the peer sees EOF, Write then fails with Disconnected); on a ClientSocket
 //! the same for that client; on a server it stops accepting while existing clients keep working
-//! (NETSOCKET.md "Data path", Disable).
+//! (docs/NETSOCKET.md "Data path", Disable).
 
 mod common;
 

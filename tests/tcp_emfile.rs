@@ -61,7 +61,7 @@ fn emfile_backs_off_and_recovers() {
     };
     assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &tight) }, 0);
     let cpu_before = thread_cpu();
-    process_messages(Some(Duration::from_millis(500)));
+    let _ = process_messages(Some(Duration::from_millis(500)));
     let cpu = thread_cpu() - cpu_before;
     assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &old) }, 0);
     assert!(connected.get().is_empty(), "nothing could be accepted");

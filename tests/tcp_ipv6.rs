@@ -1,6 +1,6 @@
 //! IPv6: a server bound to ::1 with our client, a dual-stack server (no Address) accepting IPv4
 //! and IPv6 peers, and GetLocalIPAddress for v4 / v6 servers and connected clients
-//! (NETSOCKET.md "Server", IPAddress).
+//! (docs/NETSOCKET.md "Server", IPAddress).
 
 mod common;
 

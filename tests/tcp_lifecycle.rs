@@ -41,7 +41,7 @@ fn refused() {
     assert_eq!(states.get(), vec![NTC::CONNECTING, NTC::DISCONNECTED]);
     assert_eq!(c.error(), ERR::ConnectionRefused);
     // Nothing more happens later.
-    process_messages(Some(Duration::from_millis(20)));
+    let _ = process_messages(Some(Duration::from_millis(20)));
     assert_eq!(states.len(), 2);
 }
 
@@ -173,7 +173,7 @@ fn write_before_connect_is_queued_and_sent_in_order() {
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut buf = Vec::new();
     while buf.len() < 13 {
-        wait_until(Duration::from_millis(10), || false);
+        let _ = wait_until(Duration::from_millis(10), || false);
         let mut b = [0u8; 64];
         match s.read(&mut b) {
             Ok(0) => break,
@@ -210,7 +210,7 @@ fn write_after_disconnect_fails_until_reconnect() {
     let mut b = [0u8; 5];
     let mut have = 0;
     while have < 5 {
-        wait_until(Duration::from_millis(5), || false);
+        let _ = wait_until(Duration::from_millis(5), || false);
         have += s2.read(&mut b[have..]).unwrap();
     }
     assert_eq!(&b, b"again");

@@ -1,6 +1,6 @@
 //! Server admission limits: ClientLimit (distinct IPs), SocketLimit (sockets per IP) and
 //! MULTI_CONNECT. Over-limit connections are accepted and closed at once: the peer sees EOF, no
-//! Feedback fires, and the counts do not move (NETSOCKET.md "Server", Limits).
+//! Feedback fires, and the counts do not move (docs/NETSOCKET.md "Server", Limits).
 
 mod common;
 

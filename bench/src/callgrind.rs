@@ -90,12 +90,12 @@ fn echo_pair() -> impl FnMut() {
         }))
         .build()
         .expect("client");
-    wait_until(Duration::from_secs(5), || client.state() == NTC::CONNECTED);
+    let _ = wait_until(Duration::from_secs(5), || client.state() == NTC::CONNECTED);
     let msg = [7u8; 64];
     move || {
         let want = got.get() + msg.len();
         client.ac_write(&msg).expect("write");
-        wait_until(Duration::from_secs(5), || got.get() >= want);
+        let _ = wait_until(Duration::from_secs(5), || got.get() >= want);
     }
 }
 

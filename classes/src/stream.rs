@@ -1,7 +1,7 @@
 //! The connection driver shared by client NetSockets and ClientSockets: readiness handling,
 //! the Incoming/Outgoing/Feedback callbacks, Read, Write and every way a connection ends.
 //!
-//! Rules kept here (see NETSOCKET.md): Incoming is called only when bytes are staged; what it
+//! Rules kept here (see `docs/NETSOCKET.md`): Incoming is called only when bytes are staged; what it
 //! leaves is offered again next cycle; reading nothing discards with a warning; Terminate closes
 //! gracefully; Retry pauses reading until the queue is at most half of MsgLimit. Reads and
 //! Outgoing pumping are bounded per cycle so one socket cannot starve the others.
@@ -211,7 +211,8 @@ pub(crate) fn set_state(ep: Ep, new: NTC) {
     }
     let fb = feedback_of(ep);
     if fb.defined() {
-        ep.call(&fb, Some(Value::from(new)));
+        // Feedback's return value is ignored (Parasol documents none).
+        let _ = ep.call(&fb, Some(Value::from(new)));
     }
 }
 
@@ -703,7 +704,7 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
     }
 }
 
-/// The Write action: see NETSOCKET.md "Data path".
+/// The Write action: see `docs/NETSOCKET.md` "Data path".
 pub(crate) fn write(ep: Ep, data: &[u8]) -> (ERR, usize) {
     let Some((err, taken, failed, sync, flags)) = with_stream(ep, |s| {
         let limit = s.msg_limit;

@@ -65,7 +65,7 @@ pub(crate) fn wait_connected(ep: Ep) -> ERR {
         let has_socket = with_stream(ep, |s| s.conn.is_some()).unwrap_or(false);
         if !has_socket {
             // A failure is reported from the next loop cycle; run it now.
-            parasol_core::process_messages(Some(Duration::ZERO));
+            let _ = parasol_core::process_messages(Some(Duration::ZERO));
             continue;
         }
         if let Err(e) = poll_fd(ep, libc::POLLIN | libc::POLLOUT, deadline) {

@@ -207,7 +207,8 @@ pub fn notify_subscribers(ptr: &ObjectPtr, ac: AC, result: ERR) {
         result
     };
     for cb in callbacks {
-        cb.call(&[
+        // A subscriber's return value is ignored: it is told, it cannot veto.
+        let _ = cb.call(&[
             Value::Object(ptr.header.id),
             Value::Int(ac.0),
             Value::Int(result.0),

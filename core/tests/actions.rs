@@ -241,7 +241,7 @@ fn subscribers_are_notified_after_the_action() {
     assert_eq!(o.act(AC::Show), Ok(()));
     assert_eq!(o.ac_write(b"0123456789"), Err(ERR::BufferOverflow));
     // Not subscribed: nothing recorded.
-    o.act(AC::Reset).unwrap_err();
+    let _ = o.act(AC::Reset).unwrap_err();
     assert_eq!(
         *seen.borrow(),
         [
@@ -257,10 +257,10 @@ fn subscribers_are_notified_after_the_action() {
     seen.borrow_mut().clear();
     unsubscribe_action(o, AC::Activate).unwrap();
     o.act(AC::Activate).unwrap();
-    o.act(AC::Deactivate).unwrap_err();
+    let _ = o.act(AC::Deactivate).unwrap_err();
     assert_eq!(*seen.borrow(), [(o, AC::Deactivate, ERR::Failed)]);
     unsubscribe_action(o, AC::NIL).unwrap();
-    o.act(AC::Deactivate).unwrap_err();
+    let _ = o.act(AC::Deactivate).unwrap_err();
     assert_eq!(seen.borrow().len(), 1);
     o.free().unwrap();
 }

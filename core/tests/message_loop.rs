@@ -122,7 +122,7 @@ fn timer_fires_n_times_then_terminates() {
     // `wait_until_returns_promptly_after_a_timer_callback` for why it is slow here).
     let start = Instant::now();
     while calls.get() < N && start.elapsed() < Duration::from_secs(5) {
-        process_messages(Some(Duration::from_millis(10)));
+        let _ = process_messages(Some(Duration::from_millis(10)));
     }
     assert_eq!(calls.get(), N);
     // Further processing: no more calls.

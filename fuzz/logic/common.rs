@@ -257,7 +257,7 @@ pub fn pump_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
 /// `n` loop passes without sleeping.
 pub fn pump(n: usize) {
     for _ in 0..n {
-        process_messages(Some(Duration::ZERO));
+        let _ = process_messages(Some(Duration::ZERO));
     }
 }
 
@@ -514,7 +514,7 @@ pub mod tlsc {
                     Err(_) => self.closed = true,
                 }
             }
-            parasol::process_messages(Some(Duration::ZERO));
+            let _ = parasol::process_messages(Some(Duration::ZERO));
         }
 
         pub fn flush(&mut self) {

@@ -93,7 +93,7 @@ impl Raw {
     }
 
     fn step(&mut self) {
-        process_messages(Some(Duration::ZERO));
+        let _ = process_messages(Some(Duration::ZERO));
         self.read();
     }
 

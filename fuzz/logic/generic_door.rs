@@ -22,9 +22,9 @@ mod common;
 
 use common::*;
 use parasol::classes::constants::NSF_TABLE;
-use parasol::core::field::{fd::*, parse_flags, FieldDef, FieldKind};
-use parasol::core::hash::fieldhash;
-use parasol::core::object::object_count;
+use parasol::kernel::field::{fd::*, parse_flags, FieldDef, FieldKind};
+use parasol::kernel::hash::fieldhash;
+use parasol::kernel::object::object_count;
 use parasol::prelude::*;
 use parasol::{ActionArgs, ArgSpec, ClientSocket, IPAddress, MetaClass, NetSocket};
 use std::cell::{Cell, RefCell};
@@ -821,7 +821,7 @@ fn value(src: &mut Src) -> Value {
 }
 
 fn pick_name(src: &mut Src, dict: &[&str]) -> String {
-    if src.u8() % 8 == 0 {
+    if src.u8().is_multiple_of(8) {
         src.string(16)
     } else {
         src.pick(dict).to_string()
@@ -873,7 +873,7 @@ fn action_args<'a, 'd: 'a>(
     key: &'a str,
     val: &'a str,
 ) -> ActionArgs<'a> {
-    if src.u8() % 8 == 0 {
+    if src.u8().is_multiple_of(8) {
         return ActionArgs::None; // the wrong shape for most actions
     }
     match ac {
@@ -1276,7 +1276,7 @@ pub fn run(data: &[u8]) {
     let mut n = 0;
     while !src.is_empty() && n < MAX_OPS && budget_left() {
         op(&mut src);
-        process_messages(Some(Duration::ZERO));
+        let _ = process_messages(Some(Duration::ZERO));
         check_lists("after an operation");
         n += 1;
     }

@@ -7,28 +7,13 @@ use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
-/// Maps an OS error to the ERR the network contract uses.
+/// Maps an OS error to the ERR the network contract uses: the kernel's `From<&io::Error>`
+/// (refused, reset, unreachable, timed out, EMFILE as ArrayFull …), plus EHOSTDOWN, which has
+/// no `io::ErrorKind` of its own.
 pub fn err_from_io(e: &io::Error) -> ERR {
-    use io::ErrorKind as K;
     match e.raw_os_error() {
-        Some(libc::ENETUNREACH) | Some(libc::ENETDOWN) => return ERR::NetworkUnreachable,
-        Some(libc::EHOSTUNREACH) | Some(libc::EHOSTDOWN) => return ERR::HostUnreachable,
-        Some(libc::ETIMEDOUT) => return ERR::TimeOut,
-        Some(libc::EMFILE) | Some(libc::ENFILE) => return ERR::ArrayFull,
-        _ => {}
-    }
-    match e.kind() {
-        K::ConnectionRefused => ERR::ConnectionRefused,
-        K::ConnectionReset
-        | K::ConnectionAborted
-        | K::BrokenPipe
-        | K::NotConnected
-        | K::UnexpectedEof => ERR::Disconnected,
-        K::TimedOut => ERR::TimeOut,
-        K::AddrInUse => ERR::InUse,
-        K::PermissionDenied => ERR::PermissionDenied,
-        K::WouldBlock => ERR::WouldBlock,
-        _ => ERR::SystemCall,
+        Some(libc::EHOSTDOWN) => ERR::HostUnreachable,
+        _ => ERR::from(e),
     }
 }
 

@@ -3,6 +3,7 @@
 //! A newtype (not a Rust `enum`) keeps Parasol's aliases (`ERR::Okay == ERR::True`), lets the
 //! `Notified` bit be OR'd into a result, and round-trips codes this build does not name.
 
+mod io;
 mod table;
 
 use std::fmt;
@@ -15,8 +16,23 @@ use std::fmt;
 /// assert_eq!(ERR::Okay.to_string(), "Operation successful.");
 /// assert!(ERR::Okay.is_ok() && !ERR::Failed.is_ok());
 /// ```
+///
+/// `ERR` composes with `std::io::Error` both ways (`?` converts), with the nearest
+/// `io::ErrorKind`:
+///
+/// ```
+/// use parasol_core::ERR;
+/// fn open() -> std::io::Result<()> {
+///     Err(ERR::ConnectionRefused)?;            // ERR → io::Error
+///     Ok(())
+/// }
+/// let e = open().unwrap_err();
+/// assert_eq!(e.kind(), std::io::ErrorKind::ConnectionRefused);
+/// assert_eq!(ERR::from(e), ERR::ConnectionRefused); // and back, code intact
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[repr(transparent)]
+#[must_use = "an ERR reports whether the call succeeded; check it (`?` after `.to_result()`) or say why not"]
 pub struct ERR(pub i32);
 
 impl ERR {
