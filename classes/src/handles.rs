@@ -7,17 +7,104 @@ use parasol_core::{class_handle, create, Function, ObjectId, Res, Value, AC, ERR
 use parasol_net::IPAddress;
 
 class_handle! {
-    /// A NetSocket: a TCP client, or a server when created with `NSF::SERVER`.
+    /// A NetSocket: a TCP client, or a server when created with `NSF::SERVER`. A typed handle
+    /// (`Copy`) to the object the loop owns; the generic door (`create("NetSocket", …)`,
+    /// `get`/`set` by name) reaches the same object.
+    ///
+    /// A server and a client on loopback, in one loop:
+    ///
+    /// ```
+    /// use parasol_classes::{ClientSocket, NetSocket, NSF, NTC};
+    /// use parasol_core::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// let server = NetSocket::create()
+    ///     .address("127.0.0.1")
+    ///     .port(0) // an ephemeral port: read it back below
+    ///     .flags(NSF::SERVER | NSF::MULTI_CONNECT)
+    ///     .server_incoming(|_server: &NetSocket, client: &ClientSocket| client.echo())
+    ///     .build()?;
+    /// let client = NetSocket::create()
+    ///     .address("127.0.0.1")
+    ///     .port(server.port())
+    ///     .build()?;
+    /// client.ac_write(b"hello")?; // queued until CONNECTED
+    /// let mut echoed = Vec::new();
+    /// wait_until(Duration::from_secs(10), || {
+    ///     let mut buf = [0u8; 16];
+    ///     let n = client.ac_read(&mut buf).unwrap_or(0);
+    ///     echoed.extend_from_slice(&buf[..n]);
+    ///     echoed == b"hello"
+    /// })
+    /// .to_result()?;
+    /// assert_eq!(client.state(), NTC::CONNECTED);
+    /// assert_eq!(client.peer_addr()?, server.local_addr()?);
+    /// client.free()?;
+    /// server.free()?;
+    /// # Ok::<(), ERR>(())
+    /// ```
     pub struct NetSocket = "NetSocket";
 }
 
 class_handle! {
-    /// One connection accepted by a server NetSocket.
+    /// One connection accepted by a server NetSocket, owned by its server and grouped under
+    /// the [`NetClient`] of its IP address. Callbacks receive it beside the server.
+    ///
+    /// ```
+    /// use parasol_classes::{ClientSocket, NetSocket, NSF};
+    /// use parasol_core::prelude::*;
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    ///
+    /// let server = NetSocket::create()
+    ///     .address("127.0.0.1")
+    ///     .port(0)
+    ///     .flags(NSF::SERVER | NSF::MULTI_CONNECT)
+    ///     .build()?;
+    /// let mut peer = std::net::TcpStream::connect(server.local_addr()?).unwrap();
+    /// peer.write_all(b"hi").unwrap();
+    /// let mut accepted: Option<ClientSocket> = None;
+    /// wait_until(Duration::from_secs(10), || {
+    ///     accepted = server.clients().flat_map(|c| c.connections()).next();
+    ///     accepted.is_some()
+    /// })
+    /// .to_result()?;
+    /// let sock = accepted.unwrap();
+    /// assert_eq!(sock.server(), Some(server));
+    /// assert_eq!(sock.peer_addr()?, peer.local_addr().unwrap());
+    /// server.free()?; // frees its ClientSockets and NetClients too
+    /// # Ok::<(), ERR>(())
+    /// ```
     pub struct ClientSocket = "ClientSocket";
 }
 
 class_handle! {
-    /// The connections of a server from one client IP address.
+    /// The connections of a server from one client IP address (the unit ClientLimit counts;
+    /// SocketLimit bounds the connections of one NetClient).
+    ///
+    /// ```
+    /// use parasol_classes::{NetSocket, NSF};
+    /// use parasol_core::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// let server = NetSocket::create()
+    ///     .address("127.0.0.1")
+    ///     .port(0)
+    ///     .flags(NSF::SERVER | NSF::MULTI_CONNECT)
+    ///     .build()?;
+    /// let _a = std::net::TcpStream::connect(server.local_addr()?).unwrap();
+    /// let _b = std::net::TcpStream::connect(server.local_addr()?).unwrap();
+    /// wait_until(Duration::from_secs(10), || {
+    ///     server.clients().next().is_some_and(|c| c.total_connections() == 2)
+    /// })
+    /// .to_result()?;
+    /// let client = server.clients().next().unwrap();
+    /// assert_eq!(server.total_clients(), 1); // both come from 127.0.0.1
+    /// assert_eq!(client.ip().map(|ip| address_to_str(&ip)), Some("127.0.0.1".into()));
+    /// # use parasol_net::address_to_str;
+    /// server.free()?;
+    /// # Ok::<(), ERR>(())
+    /// ```
     pub struct NetClient = "NetClient";
 }
 
@@ -56,10 +143,18 @@ impl NetSocket {
         NetSocketBuilder {
             fields: Vec::new(),
             adopted: None,
+            role: None,
         }
     }
 
-    /// `Connect(Address, Port, Timeout)`: Timeout in seconds, 0 for none.
+    /// `Connect(Address, Port, Timeout)`: Timeout in seconds, 0 for none. Returns once the
+    /// socket is CONNECTING; the outcome arrives through Feedback, State and Error (or before
+    /// it returns, for a SYNCHRONOUS socket).
+    ///
+    /// # Errors
+    /// Args for an empty address or port 0; OutOfRange for a timeout beyond
+    /// `msgloop::MAX_DELAY` (NaN, ∞ or negative: Args); InvalidState on a server or a socket
+    /// that is not DISCONNECTED; NotInitialised before Init; NoMatchingObject once freed.
     pub fn connect(self, address: &str, port: u16, timeout: f64) -> Res<()> {
         let mut args = [
             Value::from(address),
@@ -69,7 +164,11 @@ impl NetSocket {
         self.method(AC(-1), &mut args).to_result()
     }
 
-    /// `GetLocalIPAddress`: the bound or connected local address, with port.
+    /// `GetLocalIPAddress`: the bound or connected local address, with port (as Parasol's
+    /// IPAddress; [`NetSocket::local_addr`] gives a `SocketAddr`).
+    ///
+    /// # Errors
+    /// NotInitialised without a socket; NoMatchingObject once freed.
     pub fn local_address(self) -> Res<IPAddress> {
         let mut args = [Value::None];
         self.method(AC(-2), &mut args).to_result()?;
@@ -79,24 +178,42 @@ impl NetSocket {
             .ok_or(ERR::Failed)
     }
 
-    /// `DisconnectClient`: closes every socket of `client` gracefully.
+    /// `DisconnectClient`: closes every socket of `client` gracefully (queued data is sent
+    /// first), one DISCONNECTED Feedback each.
+    ///
+    /// # Errors
+    /// NoMatchingObject if `client` is gone; WrongClass if it is not a NetClient; Args if it
+    /// belongs to another server.
     pub fn disconnect_client(self, client: NetClient) -> Res<()> {
         self.method(AC(-3), &mut [Value::Object(client.id())])
             .to_result()
     }
 
-    /// `DisconnectSocket`: closes one ClientSocket gracefully.
+    /// `DisconnectSocket`: closes one ClientSocket gracefully (queued data is sent first).
+    ///
+    /// # Errors
+    /// NoMatchingObject if `socket` is gone; WrongClass if it is not a ClientSocket; Args if it
+    /// belongs to another server.
     pub fn disconnect_socket(self, socket: ClientSocket) -> Res<()> {
         self.method(AC(-4), &mut [Value::Object(socket.id())])
             .to_result()
     }
 
-    /// `SetSSL`: STARTTLS on a connected plaintext client.
+    /// `SetSSL`: STARTTLS on a connected plaintext client; the state goes HANDSHAKING, then
+    /// CONNECTED (or DISCONNECTED with Error Security).
+    ///
+    /// # Errors
+    /// NoSupport on a server; InvalidState unless CONNECTED (already encrypted: Okay, nothing
+    /// to do); the error of making the TLS session (logged); NoMatchingObject once freed.
     pub fn set_ssl(self) -> Res<()> {
         self.method(AC(-9), &mut []).to_result()
     }
 
     /// `ShutdownWrite`: sends FIN once the queue is empty; keeps reading until the peer closes.
+    /// Accepted while CONNECTING or HANDSHAKING (it takes effect at CONNECTED).
+    ///
+    /// # Errors
+    /// NoSupport on a server; InvalidState when DISCONNECTED; NoMatchingObject once freed.
     pub fn shutdown_write(self) -> Res<()> {
         self.method(AC(-10), &mut []).to_result()
     }
@@ -179,7 +296,11 @@ impl NetSocket {
         )
     }
 
-    /// Sets a callback field (`"Feedback"`, `"Incoming"`, `"Outgoing"`).
+    /// Sets a callback field (`"Feedback"`, `"Incoming"`, `"Outgoing"`) on the generic door;
+    /// the typed setters (`set_server_incoming`, …) check the signature at compile time.
+    ///
+    /// # Errors
+    /// UnsupportedField for another name; NoMatchingObject once freed.
     pub fn set_callback(self, field: &str, f: Function) -> Res<()> {
         self.set(field, f)
     }
@@ -212,6 +333,9 @@ impl ClientSocket {
     }
 
     /// `ShutdownWrite`: sends FIN once the queue is empty; keeps reading until the peer closes.
+    ///
+    /// # Errors
+    /// InvalidState once DISCONNECTED; NoMatchingObject once freed.
     pub fn shutdown_write(self) -> Res<()> {
         self.method(AC(-10), &mut []).to_result()
     }
@@ -238,6 +362,10 @@ impl ClientSocket {
     }
 
     /// `SetSSL`: STARTTLS with the server's certificate.
+    ///
+    /// # Errors
+    /// InvalidState unless CONNECTED (already encrypted: Okay, nothing to do); FieldNotSet if
+    /// the server has no SSLCertificate (logged); NoMatchingObject once freed.
     pub fn set_ssl(self) -> Res<()> {
         self.method(AC(-9), &mut []).to_result()
     }
@@ -319,10 +447,13 @@ pub struct NetSocketBuilder {
     /// A socket handed over by [`NetSocketBuilder::adopt`], closed once the NetSocket has its
     /// own copy.
     adopted: Option<std::os::fd::OwnedFd>,
+    /// The role a typed callback was written for (`server_*` or `client_*`), checked against
+    /// the flags at build time.
+    pub(crate) role: Option<crate::typed_callbacks::Role>,
 }
 
 impl NetSocketBuilder {
-    fn with(mut self, name: &'static str, v: impl Into<Value>) -> Self {
+    pub(crate) fn with(mut self, name: &'static str, v: impl Into<Value>) -> Self {
         self.fields.push((name, v.into()));
         self
     }
@@ -390,11 +521,23 @@ impl NetSocketBuilder {
         self
     }
     /// Creates and initialises the NetSocket.
+    ///
+    /// # Errors
+    /// What `create("NetSocket", …)` returns for these fields (each logged with its field);
+    /// Args when a typed callback was written for the other role (a `server_*` callback on a
+    /// client, or a `client_*` one on a server).
     pub fn build(self) -> Res<NetSocket> {
         crate::register_classes()?;
         let made = create("NetSocket", self.fields).map(NetSocket::from_id_unchecked);
         // The NetSocket holds its own copy of an adopted socket; this one closes here.
         drop(self.adopted);
-        made
+        let sock = made?;
+        if let Some(role) = self.role {
+            if let Err(e) = role.check(sock) {
+                let _ = sock.free();
+                return Err(e);
+            }
+        }
+        Ok(sock)
     }
 }

@@ -19,6 +19,7 @@ mod ssl;
 mod stream;
 mod sync;
 mod timeouts;
+mod typed_callbacks;
 
 pub use constants::{NSF, NTC};
 pub use handles::{ClientSocket, NetClient, NetSocket, NetSocketBuilder};

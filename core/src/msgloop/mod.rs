@@ -148,6 +148,31 @@ enum Flow {
 ///
 /// Once the quit message has been processed, every call returns `Terminate` at once. Nesting
 /// deeper than 8 → `Recursion`.
+///
+/// ```
+/// use parasol_core::prelude::*;
+/// use parasol_core::send_quit;
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use std::time::Duration;
+///
+/// assert_eq!(process_messages(Some(Duration::ZERO)), ERR::Okay); // one pass, no sleep
+/// assert_eq!(process_messages(Some(Duration::from_millis(5))), ERR::TimeOut); // idle
+///
+/// // A timer that quits the loop on its third tick: `None` runs until then.
+/// let ticks = Rc::new(Cell::new(0));
+/// let t = ticks.clone();
+/// subscribe_timer(0.001, Function::new(move || {
+///     t.set(t.get() + 1);
+///     if t.get() == 3 {
+///         send_quit().unwrap();
+///     }
+///     ERR::Okay
+/// }))?;
+/// assert_eq!(process_messages(None), ERR::Terminate);
+/// assert_eq!(ticks.get(), 3);
+/// # Ok::<(), ERR>(())
+/// ```
 pub fn process_messages(timeout: Option<Duration>) -> ERR {
     // A timeout too long for the clock is no deadline at all.
     let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
