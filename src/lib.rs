@@ -84,6 +84,10 @@ pub mod net {
 
 /// Registers the built-in classes (NetSocket, ClientSocket, NetClient). Call once before
 /// creating objects by name; repeated calls are harmless.
+///
+/// # Errors
+/// AddClass (logged) if another class already holds the id of NetSocket, ClientSocket or NetClient;
+/// later calls return the first call's result.
 pub fn init() -> Res<()> {
     parasol_classes::register_classes()
 }

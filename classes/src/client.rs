@@ -81,6 +81,7 @@ pub(crate) fn connect_from(
         d.port = port;
         d.timeout = timeout;
         d.stream.error = ERR::Okay;
+        d.stream.error_detail = None;
         d.stream.ended = false;
         d.client.valid_cert = 0;
         d.client.fallback.clear();
@@ -119,7 +120,10 @@ pub(crate) fn connect_from(
         Ok(ip) => begin(id, generation, vec![SocketAddr::new(ip, port)]),
         Err(_) if sync => match parasol_net::resolve::resolve_blocking(&host, port) {
             Ok(addrs) => begin(id, generation, addrs),
-            Err(e) => fail_later(id, generation, e),
+            Err(e) => {
+                stream::note_failure_detail(ep, parasol_core::err::take_failure_detail());
+                fail_later(id, generation, e)
+            }
         },
         Err(_) => {
             let handle = match LoopHandle::current() {
@@ -139,7 +143,10 @@ pub(crate) fn connect_from(
                     }
                     match result {
                         Ok(addrs) => begin(id, generation, addrs),
-                        Err(e) => disconnect(Ep::Client(id), How::Failed(e)),
+                        Err(f) => {
+                            stream::note_failure_detail(Ep::Client(id), Some(f.detail));
+                            disconnect(Ep::Client(id), How::Failed(f.error))
+                        }
                     }
                 });
             });
@@ -226,6 +233,7 @@ fn start_socket(id: ObjectId, generation: u64, addr: SocketAddr) {
                 "{} connect to {addr} failed at once: {e}",
                 parasol_core::log::IdCtx(id)
             );
+            stream::note_failure_detail(ep, Some(format!("connect to {addr}: {e}")));
             try_next_or_fail(id, generation, err);
         }
     }
@@ -259,7 +267,8 @@ pub(crate) fn connect_step(ep: Ep) {
     };
     match progress {
         ConnectProgress::Pending => {}
-        ConnectProgress::Failed(e) => {
+        ConnectProgress::Failed(e, text) => {
+            stream::note_failure_detail(ep, Some(format!("connect: {text}")));
             // Drop this socket and try the next address, if any. What Write accepted while it
             // was connecting goes back to the queue the next socket starts from (nothing was
             // sent: writes while CONNECTING only queue).

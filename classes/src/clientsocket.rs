@@ -87,6 +87,10 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .field("Error", FieldKind::Error, FD_READ, |f| {
             f.get(|d| Value::Int(d.stream.error.0)).doc("Why the connection ended (extension).")
         })
+        .field("ErrorDetail", FieldKind::Str, FD_READ, |f| {
+            f.get(|d| d.stream.error_detail.as_deref().map_or(Value::None, Value::from))
+                .doc("What the failure behind Error said: the OS error, the TLS error or alert (extension).")
+        })
         .field("OutQueueSize", FieldKind::Int, FD_READ, |f| {
             f.get(|d| Value::Int(d.stream.out_len().min(i32::MAX as usize) as i32))
                 .doc("Bytes accepted by Write and not yet handed to the kernel (extension).")

@@ -30,6 +30,9 @@ pub(crate) struct Stream {
     pub in_handler: bool,
     /// Why the last connection ended.
     pub error: ERR,
+    /// What the failure behind `error` said (the OS error, the TLS error, the resolver), for
+    /// the ErrorDetail field.
+    pub error_detail: Option<String>,
     /// The NetSocket's flags (a ClientSocket's server's), copied when the connection starts, so
     /// the data path need not look the server up.
     pub flags: NSF,

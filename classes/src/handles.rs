@@ -234,6 +234,12 @@ impl NetSocket {
         netsocket(self.id(), |d| d.stream.error)
     }
 
+    /// What the failure behind [`NetSocket::error`] said — the OS error, the TLS error or
+    /// alert, the resolver's reason — when there was one (field `ErrorDetail`, an extension).
+    pub fn error_detail(self) -> Option<String> {
+        netsocket(self.id(), |d| d.stream.error_detail.clone())
+    }
+
     /// The port (a server's bound port after Init).
     pub fn port(self) -> u16 {
         netsocket(self.id(), |d| d.port as u16)
@@ -338,6 +344,17 @@ impl ClientSocket {
     /// InvalidState once DISCONNECTED; NoMatchingObject once freed.
     pub fn shutdown_write(self) -> Res<()> {
         self.method(AC(-10), &mut []).to_result()
+    }
+
+    /// Why the connection ended (field `Error`, an extension).
+    pub fn error(self) -> ERR {
+        clientsocket(self.id(), |d| d.stream.error)
+    }
+
+    /// What the failure behind [`ClientSocket::error`] said, when there was one (field
+    /// `ErrorDetail`, an extension): e.g. why a client's TLS handshake failed.
+    pub fn error_detail(self) -> Option<String> {
+        clientsocket(self.id(), |d| d.stream.error_detail.clone())
     }
 
     /// Most bytes this socket's outgoing queue may hold (its server's MsgLimit).

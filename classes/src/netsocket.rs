@@ -80,6 +80,10 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .field("Error", FieldKind::Error, FD_READ, |f| {
             f.get(|d| Value::Int(d.stream.error.0)).doc("Why the last connection ended or failed.")
         })
+        .field("ErrorDetail", FieldKind::Str, FD_READ, |f| {
+            f.get(|d| d.stream.error_detail.as_deref().map_or(Value::None, Value::from))
+                .doc("What the failure behind Error said: the OS error, the TLS error or alert, the resolver (extension).")
+        })
         .field("Feedback", FieldKind::Function, FD_RW, |f| {
             f.get(|d| d.feedback.clone().into())
                 .set(|d, v| {

@@ -79,6 +79,13 @@ impl Ep {
     }
 }
 
+/// Records what a failure about to be reported said (read back as ErrorDetail).
+pub(crate) fn note_failure_detail(ep: Ep, detail: Option<String>) {
+    if detail.is_some() {
+        with_stream(ep, |s| s.error_detail = detail);
+    }
+}
+
 /// Borrows the stream of `ptr` (a NetSocket or a ClientSocket).
 pub(crate) fn stream_of(ptr: &ObjectPtr) -> Option<RefMut<'_, Stream>> {
     if let Ok(d) = ptr.try_data_mut::<NetSocketData>() {
@@ -336,7 +343,9 @@ pub(crate) fn handshake_step(ep: Ep) {
             } else {
                 e
             };
-            log::warn!(
+            // Reported to the application (Feedback, Error, ErrorDetail) and logged at info by
+            // disconnect with its detail.
+            log::debug!(
                 "{} TLS handshake failed",
                 parasol_core::log::IdCtx(ep.obj())
             );
@@ -643,6 +652,14 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
             How::Failed(e) | How::LocalError(e) => s.error = e,
             _ => {}
         }
+        if let How::Failed(_) = how {
+            // The connection's own reason wins over one recorded before it existed.
+            if let Some(d) = conn.as_ref().and_then(|c| c.failure_detail()) {
+                s.error_detail = Some(d.to_owned());
+            }
+        } else {
+            s.error_detail = None;
+        }
         (conn, token, was, unborn)
     }) else {
         return;
@@ -686,10 +703,14 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
         crate::client::connection_gone(o, how);
     }
     match how {
-        How::Failed(e) => log::info!(
-            "{} disconnected: {e:?} ({e})",
-            parasol_core::log::IdCtx(ep.obj())
-        ),
+        How::Failed(e) => {
+            let detail = with_stream(ep, |s| s.error_detail.clone()).flatten();
+            log::info!(
+                "{} disconnected: {e:?} ({e}){}",
+                parasol_core::log::IdCtx(ep.obj()),
+                detail.map(|d| format!(": {d}")).unwrap_or_default()
+            )
+        }
         _ => log::debug!(
             "{} disconnected ({how:?})",
             parasol_core::log::IdCtx(ep.obj())

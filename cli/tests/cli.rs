@@ -693,3 +693,46 @@ fn a_killed_peer_is_released_and_the_server_keeps_serving() {
     let out = connect(&["127.0.0.1", &serve.port.to_string()], b"after the kill\n");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "after the kill\n");
 }
+
+/// One failure is one line: the library logs what it also returns at debug only, and the
+/// command prints the code with the detail the library recorded (the file, the OS error).
+#[test]
+fn a_failure_is_one_line_with_its_detail() {
+    let out = run_with_input(
+        Command::new(BIN).args([
+            "serve",
+            "--port",
+            "0",
+            "--tls-cert",
+            "/nonexistent/parasol-cli-test.pem",
+            "--tls-key",
+            "/nonexistent/parasol-cli-test.key",
+        ]),
+        b"",
+        Duration::from_secs(10),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("ERR::FileNotFound") && err.contains("/nonexistent/parasol-cli-test.pem"),
+        "{err}"
+    );
+
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let out = run_with_input(
+        Command::new(BIN).args(["connect", "127.0.0.1", &closed.to_string()]),
+        b"",
+        Duration::from_secs(10),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("ERR::ConnectionRefused") && err.contains("refused"),
+        "{err}"
+    );
+}

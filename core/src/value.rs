@@ -75,6 +75,10 @@ impl Value {
 
     /// Integer value: ints as they are, doubles rounded to nearest, strings parsed as decimal,
     /// `0x` hex or a leading sign. Anything else → `FieldTypeMismatch`.
+    ///
+    /// # Errors
+    /// FieldTypeMismatch for text that is not an integer, a double that is not finite or beyond
+    /// ±9.2e18, and every other variant (None, Bytes, Object …).
     pub fn to_int(&self) -> Res<i64> {
         match self {
             Value::Int(i) => Ok(*i as i64),
@@ -92,11 +96,17 @@ impl Value {
     }
 
     /// 32-bit integer value; out of range → `OutOfRange`.
+    ///
+    /// # Errors
+    /// What [`Value::to_int`] returns; OutOfRange for a value outside the `i32` range.
     pub fn to_i32(&self) -> Res<i32> {
         i32::try_from(self.to_int()?).map_err(|_| ERR::OutOfRange)
     }
 
     /// Floating-point value: numbers as they are, strings parsed. Anything else → `FieldTypeMismatch`.
+    ///
+    /// # Errors
+    /// FieldTypeMismatch for text that does not parse as a number and for non-numeric variants.
     pub fn to_double(&self) -> Res<f64> {
         match self {
             Value::Int(i) => Ok(*i as f64),
@@ -108,6 +118,9 @@ impl Value {
     }
 
     /// The text of a [`Value::Str`] without copying; other variants → `FieldTypeMismatch`.
+    ///
+    /// # Errors
+    /// FieldTypeMismatch for any variant other than [`Value::Str`].
     pub fn as_str(&self) -> Res<&str> {
         match self {
             Value::Str(s) => Ok(s),
@@ -116,6 +129,9 @@ impl Value {
     }
 
     /// The bytes of a [`Value::Bytes`] or [`Value::Str`]; other variants → `FieldTypeMismatch`.
+    ///
+    /// # Errors
+    /// FieldTypeMismatch for any variant other than [`Value::Bytes`] and [`Value::Str`].
     pub fn as_bytes(&self) -> Res<&[u8]> {
         match self {
             Value::Bytes(b) => Ok(b),
@@ -125,6 +141,9 @@ impl Value {
     }
 
     /// The object of a [`Value::Object`]; other variants → `FieldTypeMismatch`.
+    ///
+    /// # Errors
+    /// FieldTypeMismatch for any variant other than [`Value::Object`].
     pub fn to_object(&self) -> Res<ObjectId> {
         match self {
             Value::Object(o) => Ok(*o),
@@ -133,6 +152,9 @@ impl Value {
     }
 
     /// The callback of a [`Value::Function`] (`None` gives an undefined function).
+    ///
+    /// # Errors
+    /// FieldTypeMismatch for any variant other than [`Value::Function`] and [`Value::None`].
     pub fn to_function(&self) -> Res<Function> {
         match self {
             Value::Function(f) => Ok(f.clone()),

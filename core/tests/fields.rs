@@ -8,7 +8,7 @@ use parasol_core::fid::{FID_ClientData, FID_Name, FID_Port};
 use parasol_core::hash::{fieldhash, strihash};
 use parasol_core::object::object_count;
 use parasol_core::prelude::*;
-use parasol_core::{try_create, CreateError, ObjectScope};
+use parasol_core::{try_create, ObjectScope};
 use std::rc::Rc;
 
 #[test]
@@ -567,15 +567,18 @@ fn try_create_names_the_failing_field() {
     )
     .unwrap_err();
     assert_eq!(
-        err,
-        CreateError {
-            error: ERR::InvalidValue,
-            field: Some("Flags".to_string())
-        }
+        (err.error, err.field.as_deref()),
+        (ERR::InvalidValue, Some("Flags"))
+    );
+    // The detail names the word and the field.
+    let detail = err.detail.clone().expect("a detail");
+    assert!(
+        detail.contains("field Flags") && detail.contains("unknown flag 'BOGUS'"),
+        "{detail}"
     );
     assert_eq!(
         err.to_string(),
-        "field Flags: A required value was not within expected constraints."
+        format!("field Flags: A required value was not within expected constraints. ({detail})")
     );
     assert_eq!(object_count(), before);
 
@@ -591,13 +594,7 @@ fn try_create_names_the_failing_field() {
 
     // Init failure: no field named, object freed.
     let err = try_create(PROBE, fields! { "Port" => -1 }).unwrap_err();
-    assert_eq!(
-        err,
-        CreateError {
-            error: ERR::OutOfRange,
-            field: None
-        }
-    );
+    assert_eq!((err.error, err.field), (ERR::OutOfRange, None));
     assert_eq!(object_count(), before);
     assert_eq!(
         create(PROBE, fields! { "Port" => -1 }),

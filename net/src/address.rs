@@ -43,7 +43,10 @@ pub struct IPAddress {
 impl IPAddress {
     /// Parses an IP literal (StrToAddress). Accepts dotted IPv4, IPv6 (optionally in brackets,
     /// IPv4-mapped forms included), and Parasol's special names: `localhost` (127.0.0.1), `*` and
-    /// the empty string (IPv4 any). Anything else → `InvalidValue`.
+    /// the empty string (IPv4 any).
+    ///
+    /// # Errors
+    /// InvalidValue for anything else.
     pub fn parse(s: &str) -> Res<IPAddress> {
         let t = s.trim();
         if t.is_empty() || t == "*" {
@@ -173,6 +176,10 @@ impl StructValue for IPAddress {
 }
 
 /// Parasol's `StrToAddress`.
+///
+/// # Errors
+/// What [`IPAddress::parse`] returns: InvalidValue for text that is not an IP literal, `localhost`,
+/// `*` or empty.
 pub fn str_to_address(s: &str) -> Res<IPAddress> {
     IPAddress::parse(s)
 }

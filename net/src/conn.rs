@@ -93,6 +93,8 @@ pub struct Connection<T: Transport = TcpStream> {
     staged: Staged,
     eof: bool,
     failed: Option<ERR>,
+    /// Why it failed (the OS error), for ErrorDetail.
+    failed_detail: Option<String>,
     taken: u64,
     write_shut: bool,
     /// The last read from the kernel came back short: nothing more was there. Until the end of
@@ -114,6 +116,7 @@ impl<T: Transport> Connection<T> {
             staged: Staged::None,
             eof: false,
             failed: None,
+            failed_detail: None,
             taken: 0,
             write_shut: false,
             drained: false,
@@ -195,6 +198,21 @@ impl<T: Transport> Connection<T> {
         e
     }
 
+    /// [`Self::fail`] for an OS error, keeping its text for [`Connection::failure_detail`].
+    fn fail_io(&mut self, what: &str, e: &io::Error) -> ERR {
+        if self.failed.is_none() {
+            self.failed_detail = Some(format!("{what}: {e}"));
+        }
+        self.fail(err_from_io(e))
+    }
+
+    /// Why the stream failed — the OS error, or the TLS session's reason — if it did.
+    pub fn failure_detail(&self) -> Option<&str> {
+        self.failed_detail
+            .as_deref()
+            .or_else(|| self.tls.as_deref().and_then(|t| t.failure_detail()))
+    }
+
     /// Staged bytes not yet read by the application.
     pub fn staged_len(&self) -> usize {
         self.staged.len() + self.tls.as_ref().map_or(0, |t| t.plaintext_available())
@@ -247,8 +265,7 @@ impl<T: Transport> Connection<T> {
                 }
                 Err(e) => {
                     scratch::give_back(buf);
-                    log::debug!("recv failed: {e}");
-                    return Fill::Failed(self.fail(err_from_io(&e)));
+                    return Fill::Failed(self.fail_io("recv", &e));
                 }
             }
         }
@@ -313,7 +330,7 @@ impl<T: Transport> Connection<T> {
                     self.drained = true;
                     return Ok(0);
                 }
-                Err(e) => return Err(self.fail(err_from_io(&e))),
+                Err(e) => return Err(self.fail_io("recv", &e)),
             }
         }
     }
@@ -377,8 +394,7 @@ impl<T: Transport> Connection<T> {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) => {
-                        log::debug!("send failed: {e}");
-                        return (self.fail(err_from_io(&e)), 0);
+                        return (self.fail_io("send", &e), 0);
                     }
                 }
             }
@@ -413,10 +429,7 @@ impl<T: Transport> Connection<T> {
         }
         match self.out.write_to(&mut Io(&mut self.sock)) {
             Ok(_) => Ok(self.out.is_empty()),
-            Err(e) => {
-                log::debug!("send failed: {e}");
-                Err(self.fail(err_from_io(&e)))
-            }
+            Err(e) => Err(self.fail_io("send", &e)),
         }
     }
 

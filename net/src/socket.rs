@@ -31,21 +31,21 @@ pub enum ConnectProgress {
     Connected,
     /// Still in progress.
     Pending,
-    /// Failed with this ERR.
-    Failed(ERR),
+    /// Failed: the code and the OS error's text.
+    Failed(ERR, String),
 }
 
 /// Checks a non-blocking connect: `SO_ERROR` first (consumed once), then whether a peer exists.
 pub fn connect_progress(s: &TcpStream) -> ConnectProgress {
     match s.take_error() {
-        Ok(Some(e)) | Err(e) => return ConnectProgress::Failed(err_from_io(&e)),
+        Ok(Some(e)) | Err(e) => return ConnectProgress::Failed(err_from_io(&e), e.to_string()),
         Ok(None) => {}
     }
     match s.peer_addr() {
         Ok(_) => ConnectProgress::Connected,
         Err(e) if e.kind() == io::ErrorKind::NotConnected => ConnectProgress::Pending,
         Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => ConnectProgress::Pending,
-        Err(e) => ConnectProgress::Failed(err_from_io(&e)),
+        Err(e) => ConnectProgress::Failed(err_from_io(&e), e.to_string()),
     }
 }
 

@@ -143,10 +143,15 @@ pub(crate) fn run(args: &ConnectArgs) -> i32 {
     match sock.error() {
         ERR::Okay => 0,
         e => {
-            if e == ERR::Security && args.tls {
-                eprintln!("parasol: TLS: certificate check {}", sock.valid_cert());
+            let mut detail = sock.error_detail();
+            if e == ERR::Security && args.tls && sock.valid_cert() != 0 {
+                let check = format!("certificate check {}", sock.valid_cert());
+                detail = Some(match detail {
+                    Some(d) => format!("{d} ({check})"),
+                    None => check,
+                });
             }
-            fail(&format!("{}:{}", args.host, args.port), e)
+            super::fail_with_detail(&format!("{}:{}", args.host, args.port), e, detail)
         }
     }
 }

@@ -139,9 +139,18 @@ fn init_logging(cli: &Cli, default: &str) {
         .init();
 }
 
-/// Prints an error the way every subcommand reports one, and gives the exit code.
+/// Prints an error the way every subcommand reports one — on one line, with the detail the
+/// library recorded for it (the file, the OS error …) — and gives the exit code.
 pub(crate) fn fail(context: &str, e: ERR) -> i32 {
-    eprintln!("parasol: {context}: {e:?} ({e})");
+    fail_with_detail(context, e, parasol::err::take_failure_detail())
+}
+
+/// [`fail`] with the detail given (a socket's ErrorDetail).
+pub(crate) fn fail_with_detail(context: &str, e: ERR, detail: Option<String>) -> i32 {
+    match detail {
+        Some(d) => eprintln!("parasol: {context}: {e:?} ({e}): {d}"),
+        None => eprintln!("parasol: {context}: {e:?} ({e})"),
+    }
     1
 }
 

@@ -164,7 +164,11 @@ impl<T: Default + 'static> ClassBuilder<T> {
     }
 
     /// Compiles the dictionary (adding system fields, sorting by field id) and registers the
-    /// class. A class name already registered → `AddClass`; duplicate field ids → `AddClass`.
+    /// class.
+    ///
+    /// # Errors
+    /// MissingClassName for an empty name; AddClass (logged) if two fields share an id or a class
+    /// with the same id (the same name, case-insensitively) is already registered.
     pub fn register(mut self) -> Res<Arc<MetaClass>> {
         if self.name.is_empty() {
             return Err(ERR::MissingClassName);

@@ -3,8 +3,11 @@
 //! A newtype (not a Rust `enum`) keeps Parasol's aliases (`ERR::Okay == ERR::True`), lets the
 //! `Notified` bit be OR'd into a result, and round-trips codes this build does not name.
 
+mod detail;
 mod io;
 mod table;
+
+pub use detail::{clear_failure_detail, fail_with, take_failure_detail};
 
 use std::fmt;
 

@@ -191,6 +191,10 @@ impl Field {
 
     /// Converts `value` to this field's type (the kernel's single conversion routine).
     /// `current` supplies the field's present value for flag strings with `!`/`&` operators.
+    ///
+    /// # Errors
+    /// InvalidValue for a flag or lookup name the field's table does not have (logged); OutOfRange
+    /// when a table value does not fit a 32-bit field; otherwise what [`coerce_to`] returns.
     pub fn coerce(&self, value: Value, current: impl FnOnce() -> i64) -> Res<Value> {
         if self.table.is_none() && self.kind.holds(&value) {
             return Ok(value);
@@ -221,6 +225,12 @@ fn int_value(kind: FieldKind, n: i64) -> Res<Value> {
 
 /// Converts a value to a declared kind (without flag/lookup tables). Used for fields and for
 /// method arguments.
+///
+/// # Errors
+/// FieldTypeMismatch when the value cannot become `kind` (text that is not a number, a non-finite
+/// double, non-UTF-8 bytes for text, a struct of another name, a variant of another type);
+/// OutOfRange for a number outside the `i32` range of an Int or Error kind (or of an object UID);
+/// NoMatchingObject for an integer that names no live object (Object kind).
 pub fn coerce_to(kind: FieldKind, value: Value) -> Res<Value> {
     match kind {
         FieldKind::Int => match value {

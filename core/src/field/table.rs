@@ -48,6 +48,9 @@ pub fn lookup_name(table: &[FieldDef], word: &str) -> Option<i64> {
 /// Parses a flags string such as `"SERVER|MULTI_CONNECT"`. A number (decimal or `0x` hex) is taken
 /// as it is. Parasol's prefix operators are honoured: `!` ORs with `current`, `&` ANDs with
 /// `current`, `^` overwrites (the default), `~` inverts the assembled value.
+///
+/// # Errors
+/// InvalidValue for a word that is neither a name in `table` nor a number (logged).
 pub fn parse_flags(table: &[FieldDef], text: &str, current: i64) -> Res<i64> {
     if let Some(n) = parse_int(text) {
         return Ok(n);
@@ -75,8 +78,10 @@ pub fn parse_flags(table: &[FieldDef], text: &str, current: i64) -> Res<i64> {
         match lookup_name(table, word).or_else(|| parse_int(word)) {
             Some(v) => value |= v,
             None => {
-                log::warn!("Unknown flag '{word}' in \"{text}\"");
-                return Err(ERR::InvalidValue);
+                return Err(crate::err::fail_with(
+                    ERR::InvalidValue,
+                    format!("unknown flag '{word}' in \"{text}\""),
+                ));
             }
         }
     }
@@ -91,13 +96,15 @@ pub fn parse_flags(table: &[FieldDef], text: &str, current: i64) -> Res<i64> {
 }
 
 /// Parses a lookup value: a number, or one table name.
+///
+/// # Errors
+/// InvalidValue for text that is neither a number nor a name in `table` (logged).
 pub fn parse_lookup(table: &[FieldDef], text: &str) -> Res<i64> {
     if let Some(n) = parse_int(text) {
         return Ok(n);
     }
     lookup_name(table, text.trim()).ok_or_else(|| {
-        log::warn!("Unknown lookup name '{}'", text.trim());
-        ERR::InvalidValue
+        crate::err::fail_with(ERR::InvalidValue, format!("unknown name '{}'", text.trim()))
     })
 }
 

@@ -104,11 +104,17 @@ pub struct LoopHandle(pub(crate) Arc<Shared>);
 
 impl LoopHandle {
     /// The handle of this thread's loop (created on first use).
+    ///
+    /// # Errors
+    /// SystemCall if this thread's loop cannot be created (logged with the OS error).
     pub fn current() -> Res<LoopHandle> {
         super::with_state(|s| LoopHandle(s.shared.clone()))
     }
 
     /// Posts a custom message; handlers added with [`crate::add_msg_handler`] receive it.
+    ///
+    /// # Errors
+    /// Args for a `msg_type` of 0 or less; SystemCall if the loop cannot be woken (logged).
     pub fn send_message(&self, msg_type: MSGID, data: Vec<u8>) -> Res<()> {
         if msg_type.0 <= 0 {
             return Err(ERR::Args);
@@ -118,6 +124,9 @@ impl LoopHandle {
 
     /// Queues an action on an object of that loop, by UID (Parasol's `QueueAction`). A UID that
     /// no longer exists when the message is handled is skipped silently, as in Parasol.
+    ///
+    /// # Errors
+    /// OutOfRange if `ac` is not an action id; SystemCall if the loop cannot be woken (logged).
     pub fn queue_action(&self, uid: i32, ac: AC, args: QueuedArgs) -> Res<()> {
         if !ac.is_action() {
             return Err(ERR::OutOfRange);
@@ -126,6 +135,9 @@ impl LoopHandle {
     }
 
     /// Runs a closure on the loop's thread during its next cycle.
+    ///
+    /// # Errors
+    /// SystemCall if the loop cannot be woken (logged).
     pub fn post(&self, f: impl FnOnce() + Send + 'static) -> Res<()> {
         self.0.push(Message::Call(Box::new(f)))
     }
@@ -152,6 +164,9 @@ pub struct RemoteObject {
 
 impl RemoteObject {
     /// A remote reference to `obj`, owned by this thread's loop.
+    ///
+    /// # Errors
+    /// SystemCall if this thread's loop cannot be created (logged with the OS error).
     pub fn new(obj: ObjectId) -> Res<RemoteObject> {
         Ok(RemoteObject {
             uid: obj.uid(),
@@ -165,11 +180,18 @@ impl RemoteObject {
     }
 
     /// Queues an action on the object.
+    ///
+    /// # Errors
+    /// What [`LoopHandle::queue_action`] returns: OutOfRange if `ac` is not an action id;
+    /// SystemCall if the loop cannot be woken (logged).
     pub fn queue_action(&self, ac: AC, args: QueuedArgs) -> Res<()> {
         self.handle.queue_action(self.uid, ac, args)
     }
 
     /// Queues a `Write` of `data` on the object.
+    ///
+    /// # Errors
+    /// SystemCall if the loop cannot be woken (logged).
     pub fn queue_write(&self, data: Vec<u8>) -> Res<()> {
         self.queue_action(AC::Write, QueuedArgs::Write(data))
     }

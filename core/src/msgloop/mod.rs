@@ -416,6 +416,9 @@ fn run_queued_action(uid: i32, ac: AC, args: QueuedArgs) {
 /// Adds a handler for custom messages of `msg_type` (`MSGID(0)`: every type). The callback
 /// receives `(type, data bytes)`; returning `Okay` consumes the message, `Terminate` also makes
 /// the current `process_messages` return `Okay`, anything else passes it to the next handler.
+///
+/// # Errors
+/// NullArgs for an undefined callback; SystemCall if this thread's loop cannot be created (logged).
 pub fn add_msg_handler(msg_type: MSGID, callback: Function) -> Res<u64> {
     if !callback.defined() {
         return Err(ERR::NullArgs);
@@ -438,17 +441,28 @@ pub fn remove_msg_handler(id: u64) {
 }
 
 /// Posts a custom message to this thread's loop.
+///
+/// # Errors
+/// Args for a `msg_type` of 0 or less; SystemCall if this thread's loop cannot be created or woken
+/// (logged).
 pub fn send_message(msg_type: MSGID, data: Vec<u8>) -> Res<()> {
     LoopHandle::current()?.send_message(msg_type, data)
 }
 
 /// Queues an action on an object of this thread, run during the next cycle.
+///
+/// # Errors
+/// NoMatchingObject if `obj` is gone; OutOfRange if `ac` is not an action id; SystemCall if this
+/// thread's loop cannot be created or woken (logged).
 pub fn queue_action(obj: ObjectId, ac: AC, args: QueuedArgs) -> Res<()> {
     obj.ptr()?;
     LoopHandle::current()?.queue_action(obj.uid(), ac, args)
 }
 
 /// Sends the quit message to this thread's loop.
+///
+/// # Errors
+/// SystemCall if this thread's loop cannot be created (logged).
 pub fn send_quit() -> Res<()> {
     LoopHandle::current()?.quit();
     Ok(())

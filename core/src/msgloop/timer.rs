@@ -41,8 +41,11 @@ pub(crate) struct Timers {
 /// `OutOfRange` rather than a deadline the clock cannot represent (which would panic).
 pub const MAX_DELAY: Duration = Duration::from_secs(1_000_000_000);
 
-/// Converts seconds given by a caller (a field, a method argument, a script) into a delay:
-/// NaN, infinite or negative → `Args`; more than [`MAX_DELAY`] → `OutOfRange`. Never panics.
+/// Converts seconds given by a caller (a field, a method argument, a script) into a delay.
+/// Never panics.
+///
+/// # Errors
+/// Args for NaN, infinite or negative seconds; OutOfRange for more than [`MAX_DELAY`] (logged).
 ///
 /// ```
 /// use parasol_core::msgloop::seconds_to_delay;
@@ -185,8 +188,12 @@ pub(crate) fn fire(id: u64, now: Instant) {
 
 /// Calls `callback(subscriber, elapsed_us, now_us)` every `interval` seconds (Parasol's
 /// `SubscribeTimer`); the subscriber is the current context. The callback returning
-/// `ERR::Terminate` unsubscribes. Zero interval or undefined callback → `NullArgs`; negative or
-/// non-finite → `Args`; longer than [`MAX_DELAY`] → `OutOfRange`.
+/// `ERR::Terminate` unsubscribes.
+///
+/// # Errors
+/// NullArgs for a zero interval or an undefined callback; Args for a negative or non-finite
+/// interval; OutOfRange for one longer than [`MAX_DELAY`]; SystemCall if this thread's loop cannot
+/// be created (logged).
 ///
 /// ```
 /// use parasol_core::prelude::*;
@@ -213,8 +220,12 @@ pub fn subscribe_timer(interval_secs: f64, callback: Function) -> Res<TimerId> {
     })?
 }
 
-/// Changes a timer's interval (restarting it from now); 0 removes it. Unknown → `Search`;
-/// negative or non-finite → `Args`; longer than [`MAX_DELAY`] → `OutOfRange`.
+/// Changes a timer's interval (restarting it from now); 0 removes it.
+///
+/// # Errors
+/// Search for an unknown (or already removed) timer; Args for a negative or non-finite interval;
+/// OutOfRange for one longer than [`MAX_DELAY`]; SystemCall if this thread's loop cannot be created
+/// (logged).
 pub fn update_timer(id: TimerId, interval_secs: f64) -> Res<()> {
     let interval = seconds_to_delay(interval_secs)?;
     super::with_state(|s| {
@@ -240,7 +251,10 @@ pub fn update_timer(id: TimerId, interval_secs: f64) -> Res<()> {
 }
 
 /// Runs `f` once after `delay` (for class code: connect timeouts, linger bounds, retries).
-/// Longer than [`MAX_DELAY`] → `OutOfRange`.
+///
+/// # Errors
+/// OutOfRange for a delay longer than [`MAX_DELAY`]; SystemCall if this thread's loop cannot be
+/// created (logged).
 pub fn set_timeout(delay: Duration, f: Rc<dyn Fn()>) -> Res<TimerId> {
     super::with_state(|s| s.timers.borrow_mut().add(delay, TimerKind::Once(f)))?
 }

@@ -4,7 +4,7 @@ use crate::ac::AC;
 use crate::action::{action_ptr, ActionArgs};
 use crate::class::MetaClass;
 use crate::context::current_context;
-use crate::err::{Res, ERR};
+use crate::err::{fail_with, take_failure_detail, Res, ERR};
 use crate::field::{fd::*, flags_to_string, lookup_to_string, Field};
 use crate::method::{call_by_name, call_method, Results};
 use crate::object::{lifecycle, ObjectId, ObjectPtr};
@@ -13,6 +13,9 @@ use std::sync::Arc;
 
 impl ObjectId {
     /// The object's class.
+    ///
+    /// # Errors
+    /// NoMatchingObject once the object is freed.
     pub fn class(self) -> Res<Arc<MetaClass>> {
         Ok(self.ptr()?.header.class.clone())
     }
@@ -34,8 +37,12 @@ impl ObjectId {
             .and_then(|p| p.header.name.borrow().as_deref().map(str::to_owned))
     }
 
-    /// Reads a field by name (Parasol's `get`). Unknown → `UnsupportedField`; not readable →
-    /// `NoFieldAccess`.
+    /// Reads a field by name (Parasol's `get`).
+    ///
+    /// # Errors
+    /// UnsupportedField for an unknown name; NoFieldAccess if the field is not readable (the
+    /// object's own code excepted) or has no getter; InUse while the object data is mutably
+    /// borrowed; otherwise the getter's own error; NoMatchingObject once the object is freed.
     ///
     /// ```
     /// # use parasol_core::prelude::*;
@@ -53,6 +60,11 @@ impl ObjectId {
     }
 
     /// Reads a field by id (`FID_*`).
+    ///
+    /// # Errors
+    /// UnsupportedField if the class has no field with this id; otherwise what [`ObjectId::get`]
+    /// returns (NoFieldAccess, InUse, the getter's error; NoMatchingObject once the object is
+    /// freed).
     pub fn get_id(self, fid: u32) -> Res<Value> {
         let ptr = self.ptr()?;
         let field = ptr
@@ -65,6 +77,9 @@ impl ObjectId {
 
     /// Reads a field as text: flag fields give their names joined by `|`, lookups their name,
     /// everything else its `Display` form.
+    ///
+    /// # Errors
+    /// What [`ObjectId::get`] returns (the conversion to text cannot fail).
     pub fn get_str(self, name: &str) -> Res<String> {
         let ptr = self.ptr()?;
         let field = find_field(&ptr, name)?;
@@ -78,10 +93,15 @@ impl ObjectId {
         })
     }
 
-    /// Writes a field by name through the kernel's conversion routine (Parasol's `set`).
-    /// Unknown → `UnsupportedField`; read-only, or set-before-Init after Init → `NoFieldAccess`;
-    /// unconvertible → `FieldTypeMismatch` (bad flag names → `InvalidValue`). The object's own
-    /// code is exempt from access rules.
+    /// Writes a field by name through the kernel's conversion routine (Parasol's `set`). The
+    /// object's own code is exempt from access rules.
+    ///
+    /// # Errors
+    /// UnsupportedField for an unknown name; NoFieldAccess if the field is read-only, or
+    /// set-before-Init after Init; a conversion error: FieldTypeMismatch if the value does not
+    /// convert, InvalidValue for unknown flag or lookup names, OutOfRange for a number too large
+    /// for the field, NoMatchingObject for a UID that names no object; InUse while the object data
+    /// is borrowed; otherwise the setter's own error; NoMatchingObject once the object is freed.
     pub fn set(self, name: &str, value: impl Into<Value>) -> Res<()> {
         let ptr = self.ptr()?;
         let field = find_field(&ptr, name)?;
@@ -89,6 +109,11 @@ impl ObjectId {
     }
 
     /// Writes a field by id (`FID_*`).
+    ///
+    /// # Errors
+    /// UnsupportedField if the class has no field with this id; otherwise what [`ObjectId::set`]
+    /// returns (NoFieldAccess, a conversion error, InUse, the setter's error; NoMatchingObject once
+    /// the object is freed).
     pub fn set_id(self, fid: u32, value: impl Into<Value>) -> Res<()> {
         let ptr = self.ptr()?;
         let field = ptr
@@ -100,11 +125,18 @@ impl ObjectId {
     }
 
     /// Initialises the object ([`crate::init_object`]).
+    ///
+    /// # Errors
+    /// What [`crate::init_object`] returns: MarkedForDeletion while the object is being freed; the
+    /// class's Init error (Exception if it panics); NoMatchingObject once the object is freed.
     pub fn init(self) -> Res<()> {
         lifecycle::init_object(self)
     }
 
     /// Frees the object and its children ([`crate::free_resource`]).
+    ///
+    /// # Errors
+    /// NoMatchingObject once the object is freed (what [`crate::free_resource`] returns).
     pub fn free(self) -> Res<()> {
         lifecycle::free_resource(self)
     }
@@ -118,11 +150,23 @@ impl ObjectId {
     }
 
     /// Invokes an action that takes no arguments (`Activate`, `Disable` …).
+    ///
+    /// # Errors
+    /// IllegalActionID if `ac` is not an action id; NoAction if the class does not implement it;
+    /// MarkedForDeletion while the object is being freed; otherwise the action's own error
+    /// (Exception if it panics). `AC::Init` on an initialised object gives DoubleInit, else what
+    /// [`crate::init_object`] returns; `AC::Free` gives what [`crate::free_resource`] returns.
+    /// NoMatchingObject once the object is freed.
     pub fn act(self, ac: AC) -> Res<()> {
         self.action(ac, &mut ActionArgs::None).to_result()
     }
 
     /// `Read` action: fills `buf`, returns the bytes read (0: nothing available now).
+    ///
+    /// # Errors
+    /// NoAction if the class has no Read; MarkedForDeletion while the object is being freed;
+    /// otherwise the class's Read error (Exception if it panics); NoMatchingObject once the object
+    /// is freed.
     pub fn ac_read(self, buf: &mut [u8]) -> Res<usize> {
         let mut a = ActionArgs::Read {
             buffer: buf,
@@ -141,6 +185,11 @@ impl ObjectId {
 
     /// `Write` action: returns the bytes accepted, or the error. When part of the data was taken
     /// before an error (e.g. `BufferOverflow`), use [`ObjectId::ac_write_counted`] for the count.
+    ///
+    /// # Errors
+    /// NoAction if the class has no Write; MarkedForDeletion while the object is being freed;
+    /// otherwise the class's Write error (e.g. BufferOverflow; Exception if it panics);
+    /// NoMatchingObject once the object is freed.
     pub fn ac_write(self, buf: &[u8]) -> Res<usize> {
         match self.ac_write_counted(buf) {
             (ERR::Okay, n) => Ok(n),
@@ -163,16 +212,31 @@ impl ObjectId {
     }
 
     /// `Disable` action.
+    ///
+    /// # Errors
+    /// NoAction if the class has no Disable; MarkedForDeletion while the object is being freed;
+    /// otherwise the class's Disable error (Exception if it panics); NoMatchingObject once the
+    /// object is freed.
     pub fn ac_disable(self) -> Res<()> {
         self.act(AC::Disable)
     }
 
     /// `Activate` action.
+    ///
+    /// # Errors
+    /// NoAction if the class has no Activate; MarkedForDeletion while the object is being freed;
+    /// otherwise the class's Activate error (Exception if it panics); NoMatchingObject once the
+    /// object is freed.
     pub fn ac_activate(self) -> Res<()> {
         self.act(AC::Activate)
     }
 
     /// `DataFeed` action with raw bytes.
+    ///
+    /// # Errors
+    /// NoAction if the class has no DataFeed; MarkedForDeletion while the object is being freed;
+    /// otherwise the class's DataFeed error (Exception if it panics); NoMatchingObject once the
+    /// object is freed.
     pub fn ac_data_feed(self, sender: Option<ObjectId>, datatype: i32, data: &[u8]) -> Res<()> {
         self.action(
             AC::DataFeed,
@@ -196,6 +260,13 @@ impl ObjectId {
 
     /// Calls a method or action by name with named arguments, returning its results;
     /// see [`crate::call_by_name`].
+    ///
+    /// # Errors
+    /// NoAction if the class has no method or action of that name; Args for an unknown argument
+    /// name or a missing required argument (NullArgs for a missing action argument); a conversion
+    /// or range error (FieldTypeMismatch, OutOfRange …) for an argument value; otherwise the
+    /// method's or action's own error (MarkedForDeletion while the object is being freed, Exception
+    /// if it panics); NoMatchingObject once the object is freed.
     pub fn call(self, name: &str, args: &[(&str, Value)]) -> Res<Results> {
         match call_by_name(self, name, args) {
             (ERR::Okay, r) => Ok(r),
@@ -209,6 +280,10 @@ impl ObjectId {
     }
 
     /// Subscribes to an action on this object ([`crate::subscribe_action`]).
+    ///
+    /// # Errors
+    /// What [`crate::subscribe_action`] returns: OutOfRange if `ac` is not an action id; NullArgs
+    /// for an undefined callback; NoMatchingObject once the object is freed.
     pub fn subscribe(self, ac: AC, callback: crate::Function) -> Res<()> {
         crate::action::subscribe_action(self, ac, callback)
     }
@@ -221,8 +296,10 @@ impl ObjectId {
 
 fn find_field<'a>(ptr: &'a ObjectPtr, name: &str) -> Res<&'a Field> {
     ptr.header.class.field_by_name(name).ok_or_else(|| {
-        log::warn!("{} has no field \"{name}\"", crate::log::ctx(ptr));
-        ERR::UnsupportedField
+        fail_with(
+            ERR::UnsupportedField,
+            format!("{} has no field \"{name}\"", crate::log::ctx(ptr)),
+        )
     })
 }
 
@@ -233,12 +310,14 @@ fn is_own_code(ptr: &ObjectPtr) -> bool {
 #[inline]
 fn get_field(ptr: &ObjectPtr, field: &Field) -> Res<Value> {
     if field.flags & FD_READ == 0 && !is_own_code(ptr) {
-        log::warn!(
-            "{} field {} is not readable",
-            crate::log::ctx(ptr),
-            field.name
-        );
-        return Err(ERR::NoFieldAccess);
+        return Err(fail_with(
+            ERR::NoFieldAccess,
+            format!(
+                "{} field {} is not readable",
+                crate::log::ctx(ptr),
+                field.name
+            ),
+        ));
     }
     field.read(ptr)
 }
@@ -269,22 +348,30 @@ fn set_field(ptr: &ObjectPtr, field: &Field, value: Value) -> Res<()> {
 #[cold]
 fn check_restricted_write(ptr: &ObjectPtr, field: &Field) -> Res<()> {
     if field.set.is_none() || (field.flags & FD_INIT == 0 && !is_own_code(ptr)) {
-        log::warn!("{} field {} is read-only", crate::log::ctx(ptr), field.name);
-        return Err(ERR::NoFieldAccess);
+        return Err(fail_with(
+            ERR::NoFieldAccess,
+            format!("{} field {} is read-only", crate::log::ctx(ptr), field.name),
+        ));
     }
     if field.flags & FD_WRITE == 0 && ptr.initialised() && !is_own_code(ptr) {
-        log::warn!(
-            "{} field {} can only be set before Init",
-            crate::log::ctx(ptr),
-            field.name
-        );
-        return Err(ERR::NoFieldAccess);
+        return Err(fail_with(
+            ERR::NoFieldAccess,
+            format!(
+                "{} field {} can only be set before Init",
+                crate::log::ctx(ptr),
+                field.name
+            ),
+        ));
     }
     Ok(())
 }
 
 #[cold]
 fn field_error(ptr: &ObjectPtr, field: &Field, e: ERR) -> ERR {
-    log::warn!("{} field {}: {e:?} ({e})", crate::log::ctx(ptr), field.name);
-    e
+    // Keep what the setter said (an unknown flag name …) and say which field it was.
+    let why = take_failure_detail().unwrap_or_else(|| e.message().to_owned());
+    fail_with(
+        e,
+        format!("{} field {}: {why}", crate::log::ctx(ptr), field.name),
+    )
 }

@@ -132,13 +132,20 @@ impl ObjectBox<dyn Any> {
         })
     }
 
-    /// Borrows the class data, or `LostClass` for the wrong type / `InUse` while mutably borrowed.
+    /// Borrows the class data.
+    ///
+    /// # Errors
+    /// InUse while the data is mutably borrowed; LostClass if `T` is not this object's data type.
     pub fn try_data<T: 'static>(&self) -> Res<Ref<'_, T>> {
         let r = self.data.try_borrow().map_err(|_| ERR::InUse)?;
         Ref::filter_map(r, |d| d.downcast_ref::<T>()).map_err(|_| ERR::LostClass)
     }
 
-    /// Mutably borrows the class data, or `LostClass` / `InUse`.
+    /// Mutably borrows the class data.
+    ///
+    /// # Errors
+    /// InUse while the data is borrowed (shared or mutably); LostClass if `T` is not this object's
+    /// data type.
     pub fn try_data_mut<T: 'static>(&self) -> Res<RefMut<'_, T>> {
         let r = self.data.try_borrow_mut().map_err(|_| ERR::InUse)?;
         RefMut::filter_map(r, |d| d.downcast_mut::<T>()).map_err(|_| ERR::LostClass)

@@ -48,7 +48,10 @@ impl ObjectId {
     }
 
     /// The object itself (a counted reference that stays valid memory even if the object is freed
-    /// meanwhile), or `NoMatchingObject` if it is gone.
+    /// meanwhile).
+    ///
+    /// # Errors
+    /// NoMatchingObject once the object is freed (the handle no longer resolves).
     #[inline]
     pub fn ptr(self) -> Res<ObjectPtr> {
         store::get(self).ok_or(ERR::NoMatchingObject)

@@ -12,16 +12,24 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// Creates an uninitialised object of the named class (case-insensitive), owned by the current
-/// context (Parasol's `NewObject`). Unknown class → `MissingClass`.
+/// context (Parasol's `NewObject`).
+///
+/// # Errors
+/// MissingClass if no class of that name is registered (logged).
 pub fn new_object(class: &str) -> Res<ObjectId> {
     let class = find_class(class).ok_or_else(|| {
-        log::warn!("Class \"{class}\" is not registered");
-        ERR::MissingClass
+        crate::err::fail_with(
+            ERR::MissingClass,
+            format!("class \"{class}\" is not registered"),
+        )
     })?;
     new_object_of(&class, current_context())
 }
 
 /// Creates an uninitialised object of `class` owned by `owner` (`None`: the task).
+///
+/// # Errors
+/// None at present: it always returns `Ok`.
 pub fn new_object_of(class: &Arc<MetaClass>, owner: Option<ObjectId>) -> Res<ObjectId> {
     let id = store::reserve();
     let ptr = (class.construct)(Header::new(id, class.clone()));
@@ -34,6 +42,10 @@ pub fn new_object_of(class: &Arc<MetaClass>, owner: Option<ObjectId>) -> Res<Obj
 
 /// Initialises an object (Parasol's `InitObject`). Already initialised → `Okay` with a warning.
 /// A failed Init leaves the object allocated for the caller to free.
+///
+/// # Errors
+/// MarkedForDeletion while the object is being freed; otherwise the class's Init error (Exception
+/// if it panics); NoMatchingObject once the object is freed.
 pub fn init_object(id: ObjectId) -> Res<()> {
     let ptr = id.ptr()?;
     if ptr.initialised() {
@@ -65,7 +77,8 @@ pub fn init_object(id: ObjectId) -> Res<()> {
         ptr.header.set_flag(NF::INITIALISED, true);
         Ok(())
     } else {
-        log::warn!(
+        // Returned to the caller, who decides whether to show it (with the recorded detail).
+        log::debug!(
             "{} Init failed: {}",
             crate::log::ctx(&ptr),
             result.message()
@@ -76,7 +89,10 @@ pub fn init_object(id: ObjectId) -> Res<()> {
 
 /// Frees an object and then its children (Parasol's `FreeResource`). Freeing an object from
 /// inside its own action or callback is deferred until that call returns (the result is then
-/// `Okay`: the free is scheduled). A freed or unknown handle → `NoMatchingObject`.
+/// `Okay`: the free is scheduled).
+///
+/// # Errors
+/// NoMatchingObject for a freed or unknown handle.
 pub fn free_resource(id: ObjectId) -> Res<()> {
     let ptr = id.ptr()?;
     let h = &ptr.header;
@@ -129,13 +145,20 @@ pub struct CreateError {
     pub error: ERR,
     /// The field whose write failed (`None` for class lookup or Init failures).
     pub field: Option<String>,
+    /// What the failure said, when the code that failed recorded it (`err::fail_with`): the
+    /// unknown flag name, the file that could not be read, the OS error …
+    pub detail: Option<String>,
 }
 
 impl fmt::Display for CreateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.field {
-            Some(name) => write!(f, "field {name}: {}", self.error),
-            None => write!(f, "{}", self.error),
+            Some(name) => write!(f, "field {name}: {}", self.error)?,
+            None => write!(f, "{}", self.error)?,
+        }
+        match &self.detail {
+            Some(d) => write!(f, " ({d})"),
+            None => Ok(()),
         }
     }
 }
@@ -150,6 +173,10 @@ impl From<CreateError> for ERR {
 
 /// Creates an object by class name, sets the fields in order and initialises it. On any failure
 /// the object is freed again, a log line names the failing field, and the ERR is returned.
+///
+/// # Errors
+/// What [`try_create`] reports, without the field name: MissingClass for an unknown class; the
+/// first failing field write's error (see [`ObjectId::set`]); the Init error (see [`init_object`]).
 ///
 /// ```
 /// # use parasol_core::prelude::*;
@@ -166,7 +193,11 @@ pub fn create<'a>(
     class: &str,
     fields: impl IntoIterator<Item = (&'a str, Value)>,
 ) -> Res<ObjectId> {
-    try_create(class, fields).map_err(ERR::from)
+    // The detail goes back to the thread's record, where the caller can take it.
+    try_create(class, fields).map_err(|e| match e.detail {
+        Some(d) => crate::err::fail_with(e.error, d),
+        None => e.error,
+    })
 }
 
 /// [`create`] with the failing field's name in the error.
@@ -174,30 +205,46 @@ pub fn try_create<'a>(
     class: &str,
     fields: impl IntoIterator<Item = (&'a str, Value)>,
 ) -> Result<ObjectId, CreateError> {
-    let id = new_object(class).map_err(|error| CreateError { error, field: None })?;
+    // A failure is returned, not logged above debug: the caller shows it, with its detail.
+    crate::err::clear_failure_detail();
+    let id = new_object(class).map_err(|error| CreateError {
+        error,
+        field: None,
+        detail: crate::err::take_failure_detail(),
+    })?;
     for (name, value) in fields {
         let shown = value.to_string();
         if let Err(error) = id.set(name, value) {
-            log::warn!(
+            log::debug!(
                 "Failed to set field '{class}.{name}' with \"{shown}\": {error:?} ({error})"
             );
+            let detail = crate::err::take_failure_detail();
             let _ = free_resource(id);
             return Err(CreateError {
                 error,
                 field: Some(name.to_string()),
+                detail,
             });
         }
     }
     if let Err(error) = init_object(id) {
-        log::warn!("Failed to Init() {class}: {error:?} ({error})");
+        log::debug!("Failed to Init() {class}: {error:?} ({error})");
+        let detail = crate::err::take_failure_detail();
         let _ = free_resource(id);
-        return Err(CreateError { error, field: None });
+        return Err(CreateError {
+            error,
+            field: None,
+            detail,
+        });
     }
     Ok(id)
 }
 
-/// Moves `id` under `owner` (`None`: the task). An object cannot own itself or an ancestor
-/// (`Recursion`); an unknown owner → `NoMatchingObject`.
+/// Moves `id` under `owner` (`None`: the task).
+///
+/// # Errors
+/// Recursion if `owner` is `id` itself or one of its descendants (an object cannot own itself or an
+/// ancestor); NoMatchingObject if `id` or `owner` is gone.
 pub fn set_owner(id: ObjectId, owner: Option<ObjectId>) -> Res<()> {
     let ptr = id.ptr()?;
     if let Some(new_owner) = owner {

@@ -3,6 +3,7 @@
 
 use super::session::TlsSession;
 use super::verify::RecordingVerifier;
+use parasol_core::err::fail_with;
 use parasol_core::{Res, ERR};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
@@ -64,25 +65,24 @@ fn pem_source(what: &str, source: &str) -> Res<Vec<u8>> {
         return Ok(source.as_bytes().to_vec());
     }
     std::fs::read(source).map_err(|e| {
-        log::error!("Cannot read {what} \"{source}\": {e}");
-        if e.kind() == std::io::ErrorKind::NotFound {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
             ERR::FileNotFound
         } else {
             ERR::File
-        }
+        };
+        fail_with(code, format!("Cannot read {what} \"{source}\": {e}"))
     })
 }
 
 fn parse_certs(what: &str, pem: &[u8]) -> Res<Vec<CertificateDer<'static>>> {
     let certs: Vec<_> = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<_, _>>()
-        .map_err(|e| {
-            log::error!("{what}: malformed PEM: {e}");
-            ERR::InvalidData
-        })?;
+        .map_err(|e| fail_with(ERR::InvalidData, format!("{what}: malformed PEM: {e}")))?;
     if certs.is_empty() {
-        log::error!("{what}: no certificate found");
-        return Err(ERR::InvalidData);
+        return Err(fail_with(
+            ERR::InvalidData,
+            format!("{what}: no certificate found"),
+        ));
     }
     Ok(certs)
 }
@@ -118,8 +118,10 @@ impl ClientTemplate {
                 )?;
                 let (good, _) = roots.add_parsable_certificates(certs);
                 if good == 0 {
-                    log::error!("None of the trusted CA certificates could be used");
-                    return Err(ERR::InvalidData);
+                    return Err(fail_with(
+                        ERR::InvalidData,
+                        "None of the trusted CA certificates could be used",
+                    ));
                 }
                 Arc::new(roots)
             }
@@ -127,10 +129,7 @@ impl ClientTemplate {
         let provider = provider();
         let webpki = WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
             .build()
-            .map_err(|e| {
-                log::error!("TLS verifier: {e}");
-                ERR::Security
-            })?;
+            .map_err(|e| fail_with(ERR::Security, format!("TLS verifier: {e}")))?;
         let verifier = Arc::new(RecordingVerifier {
             inner: webpki.clone(),
             enforce: verify,
@@ -138,10 +137,7 @@ impl ClientTemplate {
         });
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| {
-                log::error!("TLS client configuration: {e}");
-                ERR::Security
-            })?
+            .map_err(|e| fail_with(ERR::Security, format!("TLS client configuration: {e}")))?
             .dangerous()
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
@@ -161,8 +157,10 @@ impl ClientTemplate {
                 .to_owned(),
         )
         .map_err(|_| {
-            log::error!("\"{host}\" is not a valid TLS server name");
-            ERR::InvalidValue
+            fail_with(
+                ERR::InvalidValue,
+                format!("\"{host}\" is not a valid TLS server name"),
+            )
         })?;
         let outcome = Arc::new(AtomicI32::new(0));
         let mut config = (*self.config).clone();
@@ -173,10 +171,8 @@ impl ClientTemplate {
                 enforce: self.enforce,
                 outcome: outcome.clone(),
             }));
-        let conn = rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| {
-            log::error!("TLS client session: {e}");
-            ERR::Security
-        })?;
+        let conn = rustls::ClientConnection::new(Arc::new(config), name)
+            .map_err(|e| fail_with(ERR::Security, format!("TLS client session: {e}")))?;
         Ok(TlsSession::new(
             rustls::Connection::Client(conn),
             Some(outcome),
@@ -210,10 +206,8 @@ impl std::fmt::Debug for ServerTls {
 impl ServerTls {
     /// A session for one accepted connection.
     pub fn session(&self) -> Res<TlsSession> {
-        let conn = rustls::ServerConnection::new(self.0.clone()).map_err(|e| {
-            log::error!("TLS server session: {e}");
-            ERR::Security
-        })?;
+        let conn = rustls::ServerConnection::new(self.0.clone())
+            .map_err(|e| fail_with(ERR::Security, format!("TLS server session: {e}")))?;
         Ok(TlsSession::new(rustls::Connection::Server(conn), None))
     }
 }
@@ -223,8 +217,10 @@ impl ServerTls {
 /// matching the certificate → `Mismatch`. Each failure is logged with its reason.
 pub fn load_server_config(id: &ServerIdentity) -> Res<ServerTls> {
     let Some(cert_src) = id.certificate.as_deref().filter(|s| !s.is_empty()) else {
-        log::error!("An SSL server needs SSLCertificate (and SSLPrivateKey)");
-        return Err(ERR::FieldNotSet);
+        return Err(fail_with(
+            ERR::FieldNotSet,
+            "An SSL server needs SSLCertificate (and SSLPrivateKey)",
+        ));
     };
     let lower = cert_src.to_ascii_lowercase();
     let (certs, key) = if lower.ends_with(".p12") || lower.ends_with(".pfx") {
@@ -240,21 +236,18 @@ pub fn load_server_config(id: &ServerIdentity) -> Res<ServerTls> {
     };
     let config = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| {
-            log::error!("TLS server configuration: {e}");
-            ERR::Security
-        })?
+        .map_err(|e| fail_with(ERR::Security, format!("TLS server configuration: {e}")))?
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .map_err(|e| match e {
-            rustls::Error::InconsistentKeys(_) => {
-                log::error!("SSLPrivateKey does not match SSLCertificate: {e}");
-                ERR::Mismatch
-            }
-            e => {
-                log::error!("SSLCertificate/SSLPrivateKey unusable: {e}");
-                ERR::InvalidData
-            }
+            rustls::Error::InconsistentKeys(_) => fail_with(
+                ERR::Mismatch,
+                format!("SSLPrivateKey does not match SSLCertificate: {e}"),
+            ),
+            e => fail_with(
+                ERR::InvalidData,
+                format!("SSLCertificate/SSLPrivateKey unusable: {e}"),
+            ),
         })?;
     Ok(ServerTls(Arc::new(config)))
 }
@@ -266,6 +259,8 @@ fn parse_key(pem: &[u8], password: Option<&str>) -> Res<PrivateKeyDer<'static>> 
     if String::from_utf8_lossy(pem).contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
         return super::encrypted::decrypt_pkcs8_pem(pem, password);
     }
-    log::error!("SSLPrivateKey: no private key found");
-    Err(ERR::InvalidData)
+    Err(fail_with(
+        ERR::InvalidData,
+        "SSLPrivateKey: no private key found",
+    ))
 }

@@ -6,6 +6,7 @@
 //! decrypted (`kdf_limits`): a hostile file cannot make loading run for hours or allocate
 //! without limit.
 
+use parasol_core::err::fail_with;
 use parasol_core::{Res, ERR};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -15,26 +16,36 @@ pub(super) fn decrypt_pkcs8_pem(pem: &[u8], password: Option<&str>) -> Res<Priva
     use rustls::pki_types::PrivatePkcs8KeyDer;
     const BEGIN: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
     let Some(password) = password else {
-        log::error!("SSLPrivateKey is encrypted and SSLKeyPassword is not set");
-        return Err(ERR::InvalidData);
+        return Err(fail_with(
+            ERR::InvalidData,
+            "SSLPrivateKey is encrypted and SSLKeyPassword is not set",
+        ));
     };
     let text = String::from_utf8_lossy(pem);
     let start = text.find(BEGIN).unwrap_or(0);
     let (_, doc) = pkcs8::der::SecretDocument::from_pem(&text[start..]).map_err(|e| {
-        log::error!("SSLPrivateKey: malformed encrypted key: {e}");
-        ERR::InvalidData
+        fail_with(
+            ERR::InvalidData,
+            format!("SSLPrivateKey: malformed encrypted key: {e}"),
+        )
     })?;
     super::kdf_limits::check(doc.as_bytes()).map_err(|e| {
-        log::error!("SSLPrivateKey: refused before decrypting: {e}");
-        ERR::InvalidData
+        fail_with(
+            ERR::InvalidData,
+            format!("SSLPrivateKey: refused before decrypting: {e}"),
+        )
     })?;
     let info = pkcs8::EncryptedPrivateKeyInfo::try_from(doc.as_bytes()).map_err(|e| {
-        log::error!("SSLPrivateKey: malformed encrypted key: {e}");
-        ERR::InvalidData
+        fail_with(
+            ERR::InvalidData,
+            format!("SSLPrivateKey: malformed encrypted key: {e}"),
+        )
     })?;
     let plain = info.decrypt(password).map_err(|e| {
-        log::error!("SSLPrivateKey: cannot decrypt with SSLKeyPassword: {e}");
-        ERR::InvalidData
+        fail_with(
+            ERR::InvalidData,
+            format!("SSLPrivateKey: cannot decrypt with SSLKeyPassword: {e}"),
+        )
     })?;
     Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
         plain.as_bytes().to_vec(),
@@ -47,10 +58,10 @@ pub(super) fn decrypt_pkcs8_pem(
     _pem: &[u8],
     _password: Option<&str>,
 ) -> Res<PrivateKeyDer<'static>> {
-    log::error!(
-        "SSLPrivateKey is an encrypted PKCS#8 key: this build has no `pkcs12` feature to decrypt it"
-    );
-    Err(ERR::NoSupport)
+    Err(fail_with(
+        ERR::NoSupport,
+        "SSLPrivateKey is an encrypted PKCS#8 key: this build has no `pkcs12` feature to decrypt it",
+    ))
 }
 
 /// Loads the key and certificate chain of the PKCS#12 file at `path`.
@@ -61,24 +72,30 @@ pub(super) fn load_pkcs12(
 ) -> Res<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
     use rustls::pki_types::PrivatePkcs8KeyDer;
     let data = std::fs::read(path).map_err(|e| {
-        log::error!("Cannot read SSLCertificate \"{path}\": {e}");
-        if e.kind() == std::io::ErrorKind::NotFound {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
             ERR::FileNotFound
         } else {
             ERR::File
-        }
+        };
+        fail_with(code, format!("Cannot read SSLCertificate \"{path}\": {e}"))
     })?;
     super::kdf_limits::check(&data).map_err(|e| {
-        log::error!("SSLCertificate \"{path}\": refused before decrypting: {e}");
-        ERR::InvalidData
+        fail_with(
+            ERR::InvalidData,
+            format!("SSLCertificate \"{path}\": refused before decrypting: {e}"),
+        )
     })?;
     let store = p12_keystore::KeyStore::from_pkcs12(&data, password).map_err(|e| {
-        log::error!("SSLCertificate \"{path}\": unreadable PKCS#12 (or wrong SSLKeyPassword): {e}");
-        ERR::InvalidData
+        fail_with(
+            ERR::InvalidData,
+            format!("SSLCertificate \"{path}\": unreadable PKCS#12 (or wrong SSLKeyPassword): {e}"),
+        )
     })?;
     let Some((_, chain)) = store.private_key_chain() else {
-        log::error!("SSLCertificate \"{path}\": the PKCS#12 file holds no key and certificate");
-        return Err(ERR::InvalidData);
+        return Err(fail_with(
+            ERR::InvalidData,
+            format!("SSLCertificate \"{path}\": the PKCS#12 file holds no key and certificate"),
+        ));
     };
     let certs = chain
         .chain()
@@ -95,10 +112,12 @@ pub(super) fn load_pkcs12(
     path: &str,
     _password: &str,
 ) -> Res<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
-    log::error!(
-        "SSLCertificate \"{path}\" is PKCS#12: this build has no `pkcs12` feature to read it"
-    );
-    Err(ERR::NoSupport)
+    Err(fail_with(
+        ERR::NoSupport,
+        format!(
+            "SSLCertificate \"{path}\" is PKCS#12: this build has no `pkcs12` feature to read it"
+        ),
+    ))
 }
 
 // Runs in `cargo test -p parasol-net --lib` (CI does), where the feature is off; the workspace

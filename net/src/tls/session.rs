@@ -26,6 +26,8 @@ pub struct TlsSession {
     tcp_eof: bool,
     /// A failure met while plaintext was still unread; reported once that is read.
     pending_failure: Option<ERR>,
+    /// Why the session failed (the rustls error, the alert, the OS error), for ErrorDetail.
+    failure: Option<String>,
 }
 
 /// Plaintext worth handing to the application without trying to read another record first.
@@ -51,6 +53,7 @@ impl TlsSession {
             peer_closed: false,
             tcp_eof: false,
             pending_failure: None,
+            failure: None,
         }
     }
 
@@ -105,9 +108,21 @@ impl TlsSession {
         Ok(())
     }
 
+    /// Records why the session failed (the first reason only) and returns `e`. Logged at
+    /// debug: the failure reaches the application as Error and ErrorDetail.
+    fn failed(&mut self, e: ERR, text: String) -> ERR {
+        log::debug!("TLS failure: {text}");
+        self.failure.get_or_insert(text);
+        e
+    }
+
     fn tls_failure(&mut self, text: String) -> ERR {
-        log::warn!("TLS failure: {text}");
-        ERR::Security
+        self.failed(ERR::Security, format!("TLS: {text}"))
+    }
+
+    /// Why the session failed, if it did.
+    pub fn failure_detail(&self) -> Option<&str> {
+        self.failure.as_deref()
     }
 
     fn process(&mut self) -> Result<(), ERR> {
@@ -171,10 +186,7 @@ impl TlsSession {
                     Ok(()) if self.plaintext > 0 => return Fill::Data { drained: false },
                     Ok(()) => return Fill::Empty,
                 },
-                Err(e) => {
-                    log::debug!("TLS read failed: {e}");
-                    err_from_io(&e)
-                }
+                Err(e) => self.failed(err_from_io(&e), format!("recv: {e}")),
             };
             if self.plaintext > 0 {
                 self.pending_failure = Some(failure);
@@ -246,10 +258,7 @@ impl TlsSession {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-                Err(e) => {
-                    log::debug!("TLS write failed: {e}");
-                    return Err(err_from_io(&e));
-                }
+                Err(e) => return Err(self.failed(err_from_io(&e), format!("send: {e}"))),
             }
         }
         self.in_flight = 0;
