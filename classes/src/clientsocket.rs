@@ -1,5 +1,6 @@
 //! The ClientSocket class: one accepted connection of a server NetSocket.
 
+use crate::callback_check::{self, Callback, Role};
 use crate::constants::NTC_TABLE;
 use crate::data::ClientSocketData;
 use crate::server;
@@ -47,6 +48,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             f.get(|d| d.incoming.clone().into())
                 .set_obj(|o, v| {
                     let func = v.to_function()?;
+                    callback_check::check(Callback::Incoming, &func, Role::Server)?;
                     let defined = func.defined();
                     o.try_data_mut::<ClientSocketData>()?.incoming = func;
                     if defined {
@@ -62,6 +64,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             f.get(|d| d.outgoing.clone().into())
                 .set_obj(|o, v| {
                     let func = v.to_function()?;
+                    callback_check::check(Callback::Outgoing, &func, Role::Server)?;
                     let defined = func.defined();
                     {
                         let mut d = o.try_data_mut::<ClientSocketData>()?;

@@ -112,6 +112,7 @@ impl From<NTC> for Value {
 }
 
 impl FromValue for NTC {
+    const KIND: parasol_core::function::ArgKind = parasol_core::function::ArgKind::Int;
     fn from_value(v: &Value) -> Option<NTC> {
         v.to_i32().ok().map(NTC)
     }

@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+mod callback_check;
 mod client;
 mod clientsocket;
 pub mod constants;

@@ -1,5 +1,6 @@
 //! The NetSocket class: its field table, actions and methods, declared to the kernel.
 
+use crate::callback_check::{self, Callback, Role};
 use crate::constants::{NSF, NSF_TABLE, NTC, NTC_TABLE};
 use crate::data::{NetClientData, NetSocketData};
 use crate::stream::{self, disconnect, with_stream, Ep, How};
@@ -86,8 +87,10 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         })
         .field("Feedback", FieldKind::Function, FD_RW, |f| {
             f.get(|d| d.feedback.clone().into())
-                .set(|d, v| {
-                    d.feedback = v.to_function()?;
+                .set_obj(|o, v| {
+                    let func = v.to_function()?;
+                    callback_check::check(Callback::Feedback, &func, role_of(o))?;
+                    o.try_data_mut::<NetSocketData>()?.feedback = func;
                     Ok(())
                 })
                 .doc("State callback: (NetSocket, State) or, on a server, (NetSocket, ClientSocket, State).")
@@ -141,6 +144,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             f.get_obj(|o| Ok(o.try_data::<NetSocketData>()?.incoming.clone().into()))
                 .set_obj(|o, v| {
                     let func = v.to_function()?;
+                    callback_check::check(Callback::Incoming, &func, role_of(o))?;
                     let defined = func.defined();
                     o.try_data_mut::<NetSocketData>()?.incoming = func;
                     if defined && o.initialised() {
@@ -169,6 +173,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             f.get_obj(|o| Ok(o.try_data::<NetSocketData>()?.outgoing.clone().into()))
                 .set_obj(|o, v| {
                     let func = v.to_function()?;
+                    callback_check::check(Callback::Outgoing, &func, role_of(o))?;
                     let defined = func.defined();
                     {
                         let mut d = o.try_data_mut::<NetSocketData>()?;
@@ -352,11 +357,35 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .register()
 }
 
+/// Before Init either form of a callback may be set; from Init the role is fixed.
+fn role_of(o: &ObjectPtr) -> Role {
+    match o.try_data::<NetSocketData>() {
+        Ok(d) if o.initialised() && d.is_server() => Role::Server,
+        Ok(_) if o.initialised() => Role::Client,
+        _ => Role::Unknown,
+    }
+}
+
+/// The callbacks set before Init must fit the role Flags gave the socket.
+fn check_callbacks(d: &NetSocketData) -> Res<()> {
+    let role = if d.is_server() {
+        Role::Server
+    } else {
+        Role::Client
+    };
+    callback_check::check(Callback::Feedback, &d.feedback, role)?;
+    callback_check::check(Callback::Incoming, &d.incoming, role)?;
+    callback_check::check(Callback::Outgoing, &d.outgoing, role)
+}
+
 fn init(o: &ObjectPtr) -> ERR {
     let (is_server, adopt, address, port, ssl, ssl_ca, verify) = {
         let Ok(mut d) = o.try_data_mut::<NetSocketData>() else {
             return ERR::InUse;
         };
+        if let Err(e) = check_callbacks(&d) {
+            return e;
+        }
         // Flags are fixed from here on (set-before-Init); the data path reads this copy.
         d.stream.flags = d.flags;
         (

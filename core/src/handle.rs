@@ -76,6 +76,7 @@ macro_rules! class_handle {
         }
 
         impl $crate::function::FromValue for $name {
+            const KIND: $crate::function::ArgKind = $crate::function::ArgKind::Object(Some($class));
             fn from_value(v: &$crate::Value) -> Option<Self> {
                 match v {
                     $crate::Value::Object(o) => $name::from_id(*o).ok(),
@@ -85,6 +86,7 @@ macro_rules! class_handle {
         }
 
         impl $crate::function::FromValueRef for $name {
+            const KIND: $crate::function::ArgKind = $crate::function::ArgKind::Object(Some($class));
             fn from_value_ref(v: &$crate::Value) -> Option<&Self> {
                 match v {
                     $crate::Value::Object(o) if $name::from_id(*o).is_ok() => {

@@ -2,7 +2,7 @@
 
 #![allow(clippy::get_first)]
 
-use super::args::{ByRef, ByVal, CallbackReturn, FromValue, FromValueRef};
+use super::args::{ArgKind, ByRef, ByVal, CallbackReturn, FromValue, FromValueRef};
 use crate::err::ERR;
 use crate::value::Value;
 
@@ -13,6 +13,8 @@ pub type Routine = Box<dyn Fn(&[Value]) -> ERR>;
 pub trait IntoCallback<M> {
     /// The erased routine.
     fn into_routine(self) -> Routine;
+    /// What each parameter takes, in order.
+    fn signature() -> Vec<ArgKind>;
 }
 
 #[cold]
@@ -31,6 +33,10 @@ impl<F, R: CallbackReturn> IntoCallback<()> for F
 where
     F: Fn() -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |_args: &[Value]| self().into_err())
     }
@@ -40,6 +46,10 @@ impl<F, R: CallbackReturn, A: FromValue + 'static> IntoCallback<(ByVal<A>,)> for
 where
     F: Fn(A) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![<A as FromValue>::KIND]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -54,6 +64,10 @@ impl<F, R: CallbackReturn, A: FromValueRef + ?Sized + 'static> IntoCallback<(ByR
 where
     F: Fn(&A) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![<A as FromValueRef>::KIND]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -69,6 +83,10 @@ impl<F, R: CallbackReturn, A: FromValue + 'static, B: FromValue + 'static>
 where
     F: Fn(A, B) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![<A as FromValue>::KIND, <B as FromValue>::KIND]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -87,6 +105,10 @@ impl<F, R: CallbackReturn, A: FromValue + 'static, B: FromValueRef + ?Sized + 's
 where
     F: Fn(A, &B) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![<A as FromValue>::KIND, <B as FromValueRef>::KIND]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -105,6 +127,10 @@ impl<F, R: CallbackReturn, A: FromValueRef + ?Sized + 'static, B: FromValue + 's
 where
     F: Fn(&A, B) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![<A as FromValueRef>::KIND, <B as FromValue>::KIND]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -127,6 +153,10 @@ impl<
 where
     F: Fn(&A, &B) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![<A as FromValueRef>::KIND, <B as FromValueRef>::KIND]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -150,6 +180,14 @@ impl<
 where
     F: Fn(A, B, C) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -176,6 +214,14 @@ impl<
 where
     F: Fn(A, B, &C) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -202,6 +248,14 @@ impl<
 where
     F: Fn(A, &B, C) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -228,6 +282,14 @@ impl<
 where
     F: Fn(A, &B, &C) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -254,6 +316,14 @@ impl<
 where
     F: Fn(&A, B, C) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -280,6 +350,14 @@ impl<
 where
     F: Fn(&A, B, &C) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -306,6 +384,14 @@ impl<
 where
     F: Fn(&A, &B, C) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -332,6 +418,14 @@ impl<
 where
     F: Fn(&A, &B, &C) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -359,6 +453,15 @@ impl<
 where
     F: Fn(A, B, C, D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValue>::KIND,
+            <D as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -389,6 +492,15 @@ impl<
 where
     F: Fn(A, B, C, &D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValue>::KIND,
+            <D as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -419,6 +531,15 @@ impl<
 where
     F: Fn(A, B, &C, D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValueRef>::KIND,
+            <D as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -449,6 +570,15 @@ impl<
 where
     F: Fn(A, B, &C, &D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValueRef>::KIND,
+            <D as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -479,6 +609,15 @@ impl<
 where
     F: Fn(A, &B, C, D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValue>::KIND,
+            <D as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -509,6 +648,15 @@ impl<
 where
     F: Fn(A, &B, C, &D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValue>::KIND,
+            <D as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -539,6 +687,15 @@ impl<
 where
     F: Fn(A, &B, &C, D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValueRef>::KIND,
+            <D as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -569,6 +726,15 @@ impl<
 where
     F: Fn(A, &B, &C, &D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValue>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValueRef>::KIND,
+            <D as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value) else {
@@ -599,6 +765,15 @@ impl<
 where
     F: Fn(&A, B, C, D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValue>::KIND,
+            <D as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -629,6 +804,15 @@ impl<
 where
     F: Fn(&A, B, C, &D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValue>::KIND,
+            <D as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -659,6 +843,15 @@ impl<
 where
     F: Fn(&A, B, &C, D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValueRef>::KIND,
+            <D as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -689,6 +882,15 @@ impl<
 where
     F: Fn(&A, B, &C, &D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValue>::KIND,
+            <C as FromValueRef>::KIND,
+            <D as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -719,6 +921,15 @@ impl<
 where
     F: Fn(&A, &B, C, D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValue>::KIND,
+            <D as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -749,6 +960,15 @@ impl<
 where
     F: Fn(&A, &B, C, &D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValue>::KIND,
+            <D as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -779,6 +999,15 @@ impl<
 where
     F: Fn(&A, &B, &C, D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValueRef>::KIND,
+            <D as FromValue>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {
@@ -809,6 +1038,15 @@ impl<
 where
     F: Fn(&A, &B, &C, &D) -> R + 'static,
 {
+    fn signature() -> Vec<ArgKind> {
+        vec![
+            <A as FromValueRef>::KIND,
+            <B as FromValueRef>::KIND,
+            <C as FromValueRef>::KIND,
+            <D as FromValueRef>::KIND,
+        ]
+    }
+
     fn into_routine(self) -> Routine {
         Box::new(move |args: &[Value]| {
             let Some(a) = args.get(0).and_then(A::from_value_ref) else {

@@ -6,7 +6,7 @@ mod adapters;
 mod args;
 
 pub use adapters::{IntoCallback, Routine};
-pub use args::{ByRef, ByVal, CallbackReturn, FromValue, FromValueRef};
+pub use args::{ArgKind, ByRef, ByVal, CallbackReturn, FromValue, FromValueRef};
 
 use crate::context::{current_context, ContextGuard};
 use crate::err::ERR;
@@ -21,6 +21,8 @@ struct Inner {
     context: Option<ObjectId>,
     meta: Value,
     routine: Routine,
+    /// What each parameter takes (`None` for a raw Function, which takes anything).
+    signature: Option<Box<[ArgKind]>>,
 }
 
 /// A callback. Cloning is cheap (a counted reference); an undefined `Function` (the default)
@@ -42,20 +44,56 @@ impl Function {
     /// Wraps a closure with typed arguments (see the type's documentation). The current context
     /// is captured as the callback's context.
     pub fn new<M, F: IntoCallback<M>>(f: F) -> Function {
-        Function::from_routine(f.into_routine())
+        Function::from_routine(f.into_routine(), Some(F::signature().into()))
     }
 
     /// Wraps a closure that receives the raw argument values.
     pub fn raw(f: impl Fn(&[Value]) -> ERR + 'static) -> Function {
-        Function::from_routine(Box::new(f))
+        Function::from_routine(Box::new(f), None)
     }
 
-    fn from_routine(routine: Routine) -> Function {
+    fn from_routine(routine: Routine, signature: Option<Box<[ArgKind]>>) -> Function {
         Function(Some(Rc::new(Inner {
             context: current_context(),
             meta: Value::None,
             routine,
+            signature,
         })))
+    }
+
+    /// What each parameter of the closure takes; `None` for a raw Function or an undefined one.
+    pub fn signature(&self) -> Option<&[ArgKind]> {
+        self.0.as_ref().and_then(|i| i.signature.as_deref())
+    }
+
+    /// True when this Function can run with arguments of the kinds `passed` (what a class
+    /// declares it will pass): it takes no more parameters than are passed, and each takes
+    /// what is passed in its place. A raw Function fits anything. Classes check it when a
+    /// callback field is set, so a callback with the wrong arguments is refused at once
+    /// instead of never running.
+    ///
+    /// ```
+    /// use parasol_core::function::ArgKind;
+    /// use parasol_core::prelude::*;
+    /// let passed = [ArgKind::Object(None), ArgKind::Int];
+    /// assert!(Function::new(|_o: ObjectId, _state: i32| ERR::Okay).fits(&passed));
+    /// assert!(Function::new(|_o: ObjectId| ERR::Okay).fits(&passed)); // ignores the rest
+    /// assert!(!Function::new(|_s: &str| ERR::Okay).fits(&passed));
+    /// assert!(!Function::new(|_o: ObjectId, _n: i32, _x: f64| ERR::Okay).fits(&passed));
+    /// ```
+    pub fn fits(&self, passed: &[ArgKind]) -> bool {
+        match self.signature() {
+            None => true,
+            Some(params) => {
+                params.len() <= passed.len() && params.iter().zip(passed).all(|(p, a)| p.takes(*a))
+            }
+        }
+    }
+
+    /// `(NetSocket, int)`: a signature as a message shows it.
+    pub fn describe_signature(kinds: &[ArgKind]) -> String {
+        let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+        format!("({})", names.join(", "))
     }
 
     /// Attaches a user value (Parasol's `Meta`), readable with [`Function::meta`].
