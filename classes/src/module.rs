@@ -5,6 +5,10 @@ use std::sync::OnceLock;
 
 /// Registers NetSocket, ClientSocket and NetClient (once per process; later calls return the
 /// first result). Creating a class by name requires this to have run.
+///
+/// # Errors
+/// AddClass if another class already holds one of these names or ids (every later call
+/// returns the same).
 pub fn register_classes() -> Res<()> {
     static DONE: OnceLock<Result<(), ERR>> = OnceLock::new();
     *DONE.get_or_init(|| {

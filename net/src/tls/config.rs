@@ -107,6 +107,11 @@ impl std::fmt::Debug for ClientTemplate {
 impl ClientTemplate {
     /// Builds a template. `extra_ca` is a PEM file path or PEM text of CA certificates to trust in
     /// addition to the system store. `verify` false is `SSL_NO_VERIFY`.
+    ///
+    /// # Errors
+    /// FileNotFound or File if `extra_ca` names a file that cannot be read; InvalidData for PEM
+    /// without a usable certificate; Security if rustls refuses the configuration. Each with
+    /// its detail recorded (`err::take_failure_detail`).
     pub fn new(extra_ca: Option<&str>, verify: bool) -> Res<ClientTemplate> {
         let roots = match extra_ca {
             None => native_roots(),
@@ -150,6 +155,10 @@ impl ClientTemplate {
 
     /// A client session for `host` (a name gives SNI and name verification; an IP literal gives
     /// no SNI and IP verification). The returned session reports `ValidCert`.
+    ///
+    /// # Errors
+    /// InvalidValue if `host` is not a valid TLS server name; Security if rustls cannot start
+    /// the session.
     pub fn session(&self, host: &str) -> Res<TlsSession> {
         let name = ServerName::try_from(
             host.trim_start_matches('[')
@@ -205,6 +214,9 @@ impl std::fmt::Debug for ServerTls {
 
 impl ServerTls {
     /// A session for one accepted connection.
+    ///
+    /// # Errors
+    /// Security if rustls cannot start the session.
     pub fn session(&self) -> Res<TlsSession> {
         let conn = rustls::ServerConnection::new(self.0.clone())
             .map_err(|e| fail_with(ERR::Security, format!("TLS server session: {e}")))?;
@@ -212,9 +224,14 @@ impl ServerTls {
     }
 }
 
-/// Loads a server identity. Missing certificate → `FieldNotSet`; unreadable file →
-/// `FileNotFound`/`File`; no certificate or key in it, or a bad password → `InvalidData`; key not
-/// matching the certificate → `Mismatch`. Each failure is logged with its reason.
+/// Loads a server identity.
+///
+/// # Errors
+/// FieldNotSet without a certificate; FileNotFound or File for a file that cannot be read;
+/// InvalidData when it holds no certificate or key, or the password is wrong; Mismatch when
+/// the key does not match the certificate; NoSupport for PKCS#12 or an encrypted key in a
+/// build without the `pkcs12` feature. Each failure records its reason
+/// (`err::take_failure_detail`) and logs it at debug.
 pub fn load_server_config(id: &ServerIdentity) -> Res<ServerTls> {
     let Some(cert_src) = id.certificate.as_deref().filter(|s| !s.is_empty()) else {
         return Err(fail_with(
