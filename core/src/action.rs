@@ -87,13 +87,14 @@ pub fn action_ptr(ptr: &ObjectPtr, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
         _ => {}
     }
     if ptr.header.is_freeing() {
-        log::warn!(
-            "{} {} while being freed: {}",
-            crate::log::ctx(ptr),
-            ac.name().unwrap_or("?"),
-            ERR::MarkedForDeletion.message()
+        return crate::err::fail_with(
+            ERR::MarkedForDeletion,
+            format!(
+                "{} {} while being freed",
+                crate::log::ctx(ptr),
+                ac.name().unwrap_or("?")
+            ),
         );
-        return ERR::MarkedForDeletion;
     }
     let class = &ptr.header.class;
     let Some(routine) = class.actions[ac.0 as usize].clone() else {
@@ -129,8 +130,10 @@ pub fn action_ptr(ptr: &ObjectPtr, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
 /// (Parasol's `InitObject` only warns, which would let a class's Init run twice on a live object).
 fn init_by_action(ptr: &ObjectPtr) -> ERR {
     if ptr.initialised() {
-        log::warn!("{} {}", crate::log::ctx(ptr), ERR::DoubleInit.message());
-        return ERR::DoubleInit;
+        return crate::err::fail_with(
+            ERR::DoubleInit,
+            format!("{} Init on an initialised object", crate::log::ctx(ptr)),
+        );
     }
     ERR::from(crate::object::init_object(ptr.header.id))
 }

@@ -110,13 +110,10 @@ pub fn call_method(ptr: &ObjectPtr, id: AC, args: &mut [Value]) -> ERR {
         return ERR::Args;
     }
     if ptr.header.is_freeing() {
-        log::warn!(
-            "{} {} while being freed: {}",
-            crate::log::ctx(ptr),
-            m.name,
-            ERR::MarkedForDeletion.message()
+        return crate::err::fail_with(
+            ERR::MarkedForDeletion,
+            format!("{} {} while being freed", crate::log::ctx(ptr), m.name),
         );
-        return ERR::MarkedForDeletion;
     }
     let routine = m.routine.clone();
     let _scope = ObjectScope::enter(ptr);
@@ -151,10 +148,10 @@ pub fn call_by_name(obj: ObjectId, name: &str, named: &[(&str, Value)]) -> (ERR,
         let mut values = match bind_args(&specs, named) {
             Ok(v) => v,
             Err(e) => {
-                log::warn!(
-                    "{} {}: bad arguments ({e:?})",
-                    crate::log::ctx(&ptr),
-                    m.name
+                let why = crate::err::take_failure_detail().unwrap_or_else(|| format!("{e:?}"));
+                let e = crate::err::fail_with(
+                    e,
+                    format!("{} {}: bad arguments: {why}", crate::log::ctx(&ptr), m.name),
                 );
                 return (e, Results::default());
             }
@@ -171,11 +168,14 @@ pub fn call_by_name(obj: ObjectId, name: &str, named: &[(&str, Value)]) -> (ERR,
     match crate::ac::AC::from_name(name) {
         Some(ac) => call_action_by_name(&ptr, ac, named),
         None => {
-            log::warn!(
-                "{} has no method or action named \"{name}\"",
-                crate::log::ctx(&ptr)
+            let e = crate::err::fail_with(
+                ERR::NoAction,
+                format!(
+                    "{} has no method or action named \"{name}\"",
+                    crate::log::ctx(&ptr)
+                ),
             );
-            (ERR::NoAction, Results::default())
+            (e, Results::default())
         }
     }
 }
