@@ -39,37 +39,45 @@ pub(crate) fn connect_from(
             return ERR::InUse;
         };
         if d.is_server() {
-            log::warn!(
-                "{} Connect: a server cannot connect",
-                parasol_core::log::ctx(ptr)
+            return parasol_core::err::fail_with(
+                ERR::InvalidState,
+                format!(
+                    "{} Connect: a server cannot connect",
+                    parasol_core::log::ctx(ptr)
+                ),
             );
-            return ERR::InvalidState;
         }
         if address.trim().is_empty() || !(1..=65535).contains(&port) {
-            log::warn!(
-                "{} Connect: bad address \"{address}\" or port {port}",
-                parasol_core::log::ctx(ptr)
+            return parasol_core::err::fail_with(
+                ERR::Args,
+                format!(
+                    "{} Connect: bad address \"{address}\" or port {port}",
+                    parasol_core::log::ctx(ptr)
+                ),
             );
-            return ERR::Args;
         }
         // Checked before anything changes, so a refused timeout leaves the socket as it was.
         let delay = match parasol_core::msgloop::seconds_to_delay(timeout) {
             Ok(d) => d,
             Err(e) => {
-                log::warn!(
-                    "{} Connect: Timeout {timeout} is not a usable number of seconds",
-                    parasol_core::log::ctx(ptr)
+                return parasol_core::err::fail_with(
+                    e,
+                    format!(
+                        "{} Connect: Timeout {timeout} is not a usable number of seconds",
+                        parasol_core::log::ctx(ptr)
+                    ),
                 );
-                return e;
             }
         };
         if d.stream.state != NTC::DISCONNECTED {
-            log::warn!(
-                "{} Connect: state is {}",
-                parasol_core::log::ctx(ptr),
-                d.stream.state.name()
+            return parasol_core::err::fail_with(
+                ERR::InvalidState,
+                format!(
+                    "{} Connect: state is {}",
+                    parasol_core::log::ctx(ptr),
+                    d.stream.state.name()
+                ),
             );
-            return ERR::InvalidState;
         }
         if d.flags.contains(NSF::SSL) && d.client.tls.is_none() {
             match ClientTemplate::new(d.ssl_ca.as_deref(), !d.flags.contains(NSF::SSL_NO_VERIFY)) {
@@ -377,11 +385,13 @@ pub(crate) fn connection_gone(id: ObjectId, _how: How) {
 pub(crate) fn adopt(ptr: &ObjectPtr, fd: std::os::fd::OwnedFd) -> Res<()> {
     let std_sock = std::net::TcpStream::from(fd);
     if let Err(e) = std_sock.peer_addr() {
-        log::error!(
-            "{} Handle is not a connected TCP socket: {e}",
-            parasol_core::log::ctx(ptr)
-        );
-        return Err(ERR::InvalidHandle);
+        return Err(parasol_core::err::fail_with(
+            ERR::InvalidHandle,
+            format!(
+                "{} Handle is not a connected TCP socket: {e}",
+                parasol_core::log::ctx(ptr)
+            ),
+        ));
     }
     std_sock
         .set_nonblocking(true)

@@ -45,11 +45,13 @@ pub(crate) fn init(ptr: &ObjectPtr) -> ERR {
         Some(a) => match IPAddress::parse(a) {
             Ok(ip) => Some(ip.ip()),
             Err(_) => {
-                log::error!(
-                    "{} Address \"{a}\" must be an IP literal or localhost for a server",
-                    parasol_core::log::ctx(ptr)
+                return parasol_core::err::fail_with(
+                    ERR::InvalidValue,
+                    format!(
+                        "{} Address \"{a}\" must be an IP literal or localhost for a server",
+                        parasol_core::log::ctx(ptr)
+                    ),
                 );
-                return ERR::InvalidValue;
             }
         },
     };
@@ -64,17 +66,18 @@ pub(crate) fn init(ptr: &ObjectPtr) -> ERR {
     let listener = match socket::listen(ip, port as u16, backlog) {
         Ok(l) => l,
         Err(e) => {
-            let err = err_from_io(&e);
-            log::error!(
-                "{} cannot listen on {}:{port}: {e}",
-                parasol_core::log::ctx(ptr),
-                ip.map_or("*".to_string(), |i| i.to_string())
-            );
-            return if err == ERR::InUse || err == ERR::PermissionDenied {
-                err
-            } else {
-                ERR::SystemCall
+            let err = match err_from_io(&e) {
+                e @ (ERR::InUse | ERR::PermissionDenied) => e,
+                _ => ERR::SystemCall,
             };
+            return parasol_core::err::fail_with(
+                err,
+                format!(
+                    "{} cannot listen on {}:{port}: {e}",
+                    parasol_core::log::ctx(ptr),
+                    ip.map_or("*".to_string(), |i| i.to_string())
+                ),
+            );
         }
     };
     let bound = listener
@@ -552,11 +555,13 @@ pub(crate) fn start_tls(ep: Ep) -> ERR {
             .and_then(|d| d.server.tls.clone())
     });
     let Some(tls) = tls else {
-        log::error!(
-            "{} SetSSL: the server has no SSLCertificate",
-            parasol_core::log::IdCtx(server)
+        return parasol_core::err::fail_with(
+            ERR::FieldNotSet,
+            format!(
+                "{} SetSSL: the server has no SSLCertificate",
+                parasol_core::log::IdCtx(server)
+            ),
         );
-        return ERR::FieldNotSet;
     };
     let session = match tls.session() {
         Ok(s) => s,

@@ -108,8 +108,10 @@ pub fn duplicate_tcp_handle(fd: i32) -> Result<std::os::fd::OwnedFd, ERR> {
     let copy = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
     if copy < 0 {
         let e = io::Error::last_os_error();
-        log::error!("Handle {fd} cannot be adopted: {e}");
-        return Err(ERR::InvalidHandle);
+        return Err(parasol_core::err::fail_with(
+            ERR::InvalidHandle,
+            format!("Handle {fd} cannot be adopted: {e}"),
+        ));
     }
     // SAFETY: `copy` is a descriptor this process just created and nothing else owns.
     let owned = unsafe { std::os::fd::OwnedFd::from_raw_fd(copy) };
@@ -119,9 +121,9 @@ pub fn duplicate_tcp_handle(fd: i32) -> Result<std::os::fd::OwnedFd, ERR> {
     };
     match kind {
         (Ok(Type::STREAM), Ok(Some(Protocol::TCP))) => Ok(owned),
-        (t, p) => {
-            log::error!("Handle {fd} is not a TCP socket (type {t:?}, protocol {p:?})");
-            Err(ERR::InvalidHandle)
-        }
+        (t, p) => Err(parasol_core::err::fail_with(
+            ERR::InvalidHandle,
+            format!("Handle {fd} is not a TCP socket (type {t:?}, protocol {p:?})"),
+        )),
     }
 }
