@@ -77,6 +77,12 @@ fn a_callback_of_the_other_role_is_refused() {
         .server_incoming(|_s: &NetSocket, c: &ClientSocket| c.echo())
         .build();
     assert_eq!(client_with_server_form.unwrap_err(), ERR::Args);
+    // Init refuses it first (the generic door's check), naming both forms.
+    let detail = parasol::err::take_failure_detail().expect("a detail");
+    assert!(
+        detail.contains("called with (NetSocket)") && detail.contains("(NetSocket, ClientSocket)"),
+        "{detail}"
+    );
     let server_with_client_form = NetSocket::create()
         .address("127.0.0.1")
         .port(0)
@@ -95,6 +101,8 @@ fn a_callback_of_the_other_role_is_refused() {
         srv.set_client_incoming(|_s: &NetSocket| ERR::Okay),
         Err(ERR::Args)
     );
+    let detail = parasol::err::take_failure_detail().expect("a detail");
+    assert!(detail.contains("use the server_* form"), "{detail}");
     assert_eq!(
         srv.set_server_incoming(|_s: &NetSocket, c: &ClientSocket| c.echo()),
         Ok(())

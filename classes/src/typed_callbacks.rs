@@ -22,6 +22,7 @@
 
 use crate::constants::NTC;
 use crate::handles::{ClientSocket, NetSocket, NetSocketBuilder};
+use parasol_core::err::fail_with;
 use parasol_core::{Function, Res, ERR};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -35,27 +36,27 @@ pub(crate) enum Role {
 }
 
 impl Role {
-    /// Args (with a log line naming the expected form) when `sock` is not of this role.
+    /// Args (with a detail naming the expected form) when `sock` is not of this role.
     pub(crate) fn check(self, sock: NetSocket) -> Res<()> {
         let is_server = sock.state() == NTC::MULTISTATE;
         match (self, is_server) {
             (Role::Client, false) | (Role::Server, true) => Ok(()),
-            (Role::Server, false) => {
-                log::error!(
+            (Role::Server, false) => Err(fail_with(
+                ERR::Args,
+                format!(
                     "{} a server_* callback (NetSocket, ClientSocket …) was given to a client \
                      NetSocket, which passes (NetSocket …): use the client_* form or NSF::SERVER",
                     parasol_core::log::IdCtx(sock.id())
-                );
-                Err(ERR::Args)
-            }
-            (Role::Client, true) => {
-                log::error!(
+                ),
+            )),
+            (Role::Client, true) => Err(fail_with(
+                ERR::Args,
+                format!(
                     "{} a client_* callback (NetSocket …) was given to a server NetSocket, which \
                      passes (NetSocket, ClientSocket …): use the server_* form",
                     parasol_core::log::IdCtx(sock.id())
-                );
-                Err(ERR::Args)
-            }
+                ),
+            )),
         }
     }
 }
