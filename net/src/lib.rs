@@ -2,6 +2,11 @@
 //! addresses, name resolution off the loop, TCP connection and listener state, outgoing queues,
 //! lingering closes and TLS sessions on rustls. It uses the kernel only for `ERR` and for the
 //! loop's I/O registration.
+//!
+//! This is the engine behind the classes, and its API follows the crates it wraps (a
+//! `Connection` holds a `mio::net::TcpStream`), so it changes when they do. Programs depend on
+//! the facade crate `parasol`, which re-exports only the parts of this crate that carry no mio
+//! type (addresses, TLS configuration and codes, the count of lingering closes).
 
 #![warn(missing_docs)]
 
