@@ -87,12 +87,7 @@ fn a_clientsocket_callback_takes_the_server_form() {
         .build()
         .unwrap();
     let _peer = std::net::TcpStream::connect(server.local_addr().unwrap()).unwrap();
-    let mut accepted = None;
-    wait("accepted", || {
-        accepted = server.clients().flat_map(|c| c.connections()).next();
-        accepted.is_some()
-    });
-    let cs = accepted.unwrap();
+    let cs = first_accepted(server);
     assert_eq!(
         cs.set("Incoming", Function::new(|_n: i32| ERR::Okay)),
         Err(ERR::Args)

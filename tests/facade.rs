@@ -2,6 +2,8 @@
 //! prelude shadow no crate a program uses (this file would not compile if they did), and `?`
 //! carries parasol errors into `io::Result` and OS errors into `Res`.
 
+mod common;
+
 // Both globs, as a program might write them.
 #[allow(unused_imports)]
 use parasol::prelude::*;
@@ -60,15 +62,7 @@ fn typed_handles_give_std_addresses_and_descriptors() {
     assert!(server.as_raw_fd() >= 0);
 
     let peer = std::net::TcpStream::connect(local).unwrap();
-    let mut accepted = None;
-    assert_eq!(
-        wait_until(std::time::Duration::from_secs(10), || {
-            accepted = server.clients().next().and_then(|c| c.connections().next());
-            accepted.is_some()
-        }),
-        ERR::Okay
-    );
-    let cs = accepted.unwrap();
+    let cs = common::first_accepted(server);
     assert_eq!(cs.peer_addr().unwrap(), peer.local_addr().unwrap());
     assert_eq!(cs.local_addr().unwrap(), local);
     // The duplicate is the same socket: its peer is our std stream.

@@ -174,10 +174,7 @@ fn a_reentered_feedback_is_delivered_after_the_running_call() {
     });
     let port = srv.port();
     let peer_b = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    wait("B accepted", || {
-        srv.clients().flat_map(|c| c.connections()).next().is_some()
-    });
-    b_sock.set(srv.clients().flat_map(|c| c.connections()).next());
+    b_sock.set(Some(first_accepted(srv)));
     let b_id = b_sock.get().unwrap().id();
     let closer = std::thread::spawn(move || {
         close_b_rx.recv().unwrap();

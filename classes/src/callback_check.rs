@@ -56,6 +56,25 @@ impl Callback {
     }
 }
 
+/// For the typed setters, which know the form they were written for: Args (with a detail naming
+/// the form to use) when `sock` is of the other role. Needed beside [`check`] because a client's
+/// form, taking fewer parameters, also fits a server's arguments.
+pub(crate) fn check_role(role: Role, sock: crate::handles::NetSocket) -> Res<()> {
+    let is_server = sock.state() == crate::constants::NTC::MULTISTATE;
+    let (given, used, expected) = match (role, is_server) {
+        (Role::Server, false) => ("server_*", "client", "client_* form or NSF::SERVER"),
+        (Role::Client, true) => ("client_*", "server", "server_* form"),
+        _ => return Ok(()),
+    };
+    Err(fail_with(
+        ERR::Args,
+        format!(
+            "{} a {given} callback was given to a {used} NetSocket: use the {expected}",
+            parasol_core::log::IdCtx(sock.id())
+        ),
+    ))
+}
+
 /// Okay when `f` is undefined, raw, or fits a form of `role`; Args (with the detail) otherwise.
 pub(crate) fn check(callback: Callback, f: &Function, role: Role) -> Res<()> {
     if !f.defined() {

@@ -466,7 +466,7 @@ pub struct NetSocketBuilder {
     adopted: Option<std::os::fd::OwnedFd>,
     /// The role a typed callback was written for (`server_*` or `client_*`), checked against
     /// the flags at build time.
-    pub(crate) role: Option<crate::typed_callbacks::Role>,
+    pub(crate) role: Option<crate::callback_check::Role>,
 }
 
 impl NetSocketBuilder {
@@ -550,7 +550,7 @@ impl NetSocketBuilder {
         drop(self.adopted);
         let sock = made?;
         if let Some(role) = self.role {
-            if let Err(e) = role.check(sock) {
+            if let Err(e) = crate::callback_check::check_role(role, sock) {
                 let _ = sock.free();
                 return Err(e);
             }

@@ -20,46 +20,13 @@
 //! pumping (the class stops calling an Outgoing that writes nothing), and there is no answer
 //! that means "later" for it. Keep its state in a `Cell` or call your own `FnMut` from it.
 
+use crate::callback_check::{check_role, Role};
 use crate::constants::NTC;
 use crate::handles::{ClientSocket, NetSocket, NetSocketBuilder};
-use parasol_core::err::fail_with;
 use parasol_core::{Function, Res, ERR};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
-
-/// The role a typed callback was written for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Role {
-    Client,
-    Server,
-}
-
-impl Role {
-    /// Args (with a detail naming the expected form) when `sock` is not of this role.
-    pub(crate) fn check(self, sock: NetSocket) -> Res<()> {
-        let is_server = sock.state() == NTC::MULTISTATE;
-        match (self, is_server) {
-            (Role::Client, false) | (Role::Server, true) => Ok(()),
-            (Role::Server, false) => Err(fail_with(
-                ERR::Args,
-                format!(
-                    "{} a server_* callback (NetSocket, ClientSocket …) was given to a client \
-                     NetSocket, which passes (NetSocket …): use the client_* form or NSF::SERVER",
-                    parasol_core::log::IdCtx(sock.id())
-                ),
-            )),
-            (Role::Client, true) => Err(fail_with(
-                ERR::Args,
-                format!(
-                    "{} a client_* callback (NetSocket …) was given to a server NetSocket, which \
-                     passes (NetSocket, ClientSocket …): use the server_* form",
-                    parasol_core::log::IdCtx(sock.id())
-                ),
-            )),
-        }
-    }
-}
 
 fn incoming_client(f: impl FnMut(&NetSocket) -> ERR + 'static) -> Function {
     let f = RefCell::new(f);
@@ -216,7 +183,7 @@ impl NetSocketBuilder {
 
 impl NetSocket {
     fn set_for_role(self, role: Role, name: &str, f: Function) -> Res<()> {
-        role.check(self)?;
+        check_role(role, self)?;
         self.set(name, f)
     }
 

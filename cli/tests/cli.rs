@@ -698,22 +698,23 @@ fn a_killed_peer_is_released_and_the_server_keeps_serving() {
 /// command prints the code with the detail the library recorded (the file, the OS error).
 #[test]
 fn a_failure_is_one_line_with_its_detail() {
-    let out = run_with_input(
-        Command::new(BIN).args([
-            "serve",
-            "--port",
-            "0",
-            "--tls-cert",
-            "/nonexistent/parasol-cli-test.pem",
-            "--tls-key",
-            "/nonexistent/parasol-cli-test.key",
-        ]),
-        b"",
-        Duration::from_secs(10),
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
+    // The command fails with status 1 and exactly one stderr line, which it returns.
+    let one_line_failure = |args: &[&str]| {
+        let out = run_with_input(Command::new(BIN).args(args), b"", Duration::from_secs(10));
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        err
+    };
+    let err = one_line_failure(&[
+        "serve",
+        "--port",
+        "0",
+        "--tls-cert",
+        "/nonexistent/parasol-cli-test.pem",
+        "--tls-key",
+        "/nonexistent/parasol-cli-test.key",
+    ]);
     assert!(
         err.contains("ERR::FileNotFound") && err.contains("/nonexistent/parasol-cli-test.pem"),
         "{err}"
@@ -723,14 +724,7 @@ fn a_failure_is_one_line_with_its_detail() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let out = run_with_input(
-        Command::new(BIN).args(["connect", "127.0.0.1", &closed.to_string()]),
-        b"",
-        Duration::from_secs(10),
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let err = one_line_failure(&["connect", "127.0.0.1", &closed.to_string()]);
     assert!(
         err.contains("ERR::ConnectionRefused") && err.contains("refused"),
         "{err}"

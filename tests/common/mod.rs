@@ -169,3 +169,13 @@ pub fn raise_fd_limit() -> u64 {
 
 /// Raw std peers and server-side recorders (limits / clients / ipv6 / disable / bulk tests).
 pub mod peer;
+
+/// Waits for `server` to accept a connection and returns the first ClientSocket it holds.
+pub fn first_accepted(server: NetSocket) -> ClientSocket {
+    let mut accepted = None;
+    wait("a connection accepted", || {
+        accepted = server.clients().flat_map(|c| c.connections()).next();
+        accepted.is_some()
+    });
+    accepted.unwrap()
+}
