@@ -3,13 +3,13 @@
 //! Parasol's object system in Rust, with its network classes as first citizens: classes
 //! registered at run time, objects created by class name with a map of fields, actions and
 //! methods invoked generically, callbacks, and a single-threaded mio message loop; NetSocket,
-//! ClientSocket and NetClient on top, with TLS on rustls.
+//! ClientSocket, NetClient and NetLookup on top, with TLS on rustls and UDP.
 //!
 //! ```no_run
 //! use parasol::prelude::*;
 //! use std::time::Duration;
 //!
-//! parasol::init()?;                                   // registers NetSocket, ClientSocket, NetClient
+//! parasol::init()?;                                   // registers the network classes
 //! let server = create("NetSocket", fields! {
 //!     "Port" => 0, "Flags" => "SERVER|MULTI_CONNECT",
 //!     // echo() reads only what this client's queue can take and returns Retry when it is full:
@@ -43,7 +43,7 @@ pub use parasol_classes as classes;
 pub use parasol_core as kernel;
 
 pub use parasol_classes::{
-    set_ssl, ClientSocket, NetClient, NetSocket, NetSocketBuilder, NSF, NTC,
+    set_ssl, ClientSocket, NetClient, NetLookup, NetSocket, NetSocketBuilder, NLF, NSF, NTC,
 };
 // The kernel's items and modules, but not its `log` module, which would shadow the `log`
 // crate in a program that glob-imports this one (it stays reachable as `kernel::log`).
@@ -67,12 +67,13 @@ pub use parasol_net::{
     IPAddress, IPADDR,
 };
 
-/// The parts of the network engine a program uses: addresses and byte order, TLS
-/// configuration and certificate codes, and the count of connections still closing after
-/// their objects were freed. The engine's connection internals stay in `parasol-net`.
+/// The parts of the network engine a program uses: addresses and byte order, name resolution
+/// (the replaceable resolver behind NetLookup and Connect), TLS configuration and certificate
+/// codes, and the count of connections still closing after their objects were freed. The
+/// engine's connection internals stay in `parasol-net`.
 pub mod net {
     pub use parasol_net::{
-        address, address_to_str, canonical_ip, host_to_long, host_to_short, long_to_host,
+        address, address_to_str, canonical_ip, host_to_long, host_to_short, long_to_host, resolve,
         short_to_host, str_to_address, tls, IPAddress, IPADDR,
     };
 
@@ -82,11 +83,11 @@ pub mod net {
     }
 }
 
-/// Registers the built-in classes (NetSocket, ClientSocket, NetClient). Call once before
+/// Registers the built-in classes (NetSocket, ClientSocket, NetClient, NetLookup). Call once before
 /// creating objects by name; repeated calls are harmless.
 ///
 /// # Errors
-/// AddClass (logged) if another class already holds the id of NetSocket, ClientSocket or NetClient;
+/// AddClass (logged) if another class already holds the id of one of them;
 /// later calls return the first call's result.
 pub fn init() -> Res<()> {
     parasol_classes::register_classes()
@@ -94,7 +95,7 @@ pub fn init() -> Res<()> {
 
 /// Everything a program using the runtime usually needs.
 pub mod prelude {
-    pub use parasol_classes::{ClientSocket, NetClient, NetSocket, NSF, NTC};
+    pub use parasol_classes::{ClientSocket, NetClient, NetLookup, NetSocket, NLF, NSF, NTC};
     pub use parasol_core::prelude::*;
     pub use parasol_core::{fields, queue_action, send_quit, Results, CLASSID};
     pub use parasol_net::IPAddress;

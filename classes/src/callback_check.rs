@@ -108,6 +108,22 @@ pub(crate) fn check(callback: Callback, f: &Function, role: Role) -> Res<()> {
     ))
 }
 
+/// Okay when `f` is undefined, raw, or fits `form` (taking its first arguments is enough);
+/// Args with a detail naming the form otherwise. For callbacks with one form (NetLookup's).
+pub(crate) fn check_form(name: &str, f: &Function, form: &[ArgKind]) -> Res<()> {
+    if !f.defined() || f.fits(form) {
+        return Ok(());
+    }
+    let given = Function::describe_signature(f.signature().unwrap_or(&[]));
+    Err(fail_with(
+        ERR::Args,
+        format!(
+            "{name} is called with {}; this Function takes {given}",
+            Function::describe_signature(form)
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

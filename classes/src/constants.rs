@@ -67,6 +67,31 @@ pub const NSF_TABLE: &[FieldDef] = &[
     FieldDef::new("LogAll", 0x20),
 ];
 
+/// NetLookup flags (`NetLookup.Flags`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Debug)]
+pub struct NLF(pub i32);
+
+impl NLF {
+    /// No flags.
+    pub const NIL: NLF = NLF(0);
+    /// Always ask the resolver (a fresh answer still refreshes the cache).
+    pub const NO_CACHE: NLF = NLF(0x01);
+
+    /// True when every bit of `other` is set.
+    pub fn contains(self, other: NLF) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl From<NLF> for Value {
+    fn from(f: NLF) -> Value {
+        Value::Int(f.0)
+    }
+}
+
+/// Names of the NLF flags.
+pub const NLF_TABLE: &[FieldDef] = &[FieldDef::new("NoCache", 0x01)];
+
 /// Connection states (`State`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct NTC(pub i32);

@@ -1,6 +1,6 @@
-//! Parasol's network classes on the kernel: NetSocket (client and server), ClientSocket and
-//! NetClient, with Parasol's documented behaviour and the departures the repository's README
-//! lists. Call [`register_classes`] once (the facade's `parasol::init()` does) and create them
+//! Parasol's network classes on the kernel: NetSocket (client and server, TCP and UDP),
+//! ClientSocket, NetClient and NetLookup, with Parasol's documented behaviour and the
+//! departures the repository's README lists. Call [`register_classes`] once (the facade's `parasol::init()` does) and create them
 //! by name or through the typed handles.
 
 #![warn(missing_docs)]
@@ -12,8 +12,10 @@ pub mod constants;
 mod data;
 mod handles;
 mod interop;
+mod lookup_handle;
 pub mod module;
 mod netclient;
+mod netlookup;
 mod netsocket;
 mod server;
 mod ssl;
@@ -22,7 +24,8 @@ mod sync;
 mod timeouts;
 mod typed_callbacks;
 
-pub use constants::{NSF, NTC};
+pub use constants::{NLF, NSF, NTC};
 pub use handles::{ClientSocket, NetClient, NetSocket, NetSocketBuilder};
+pub use lookup_handle::NetLookup;
 pub use module::register_classes;
 pub use ssl::set_ssl;

@@ -3,7 +3,7 @@
 use parasol_core::{Res, ERR};
 use std::sync::OnceLock;
 
-/// Registers NetSocket, ClientSocket and NetClient (once per process; later calls return the
+/// Registers NetSocket, ClientSocket, NetClient and NetLookup (once per process; later calls return the
 /// first result). Creating a class by name requires this to have run.
 ///
 /// # Errors
@@ -15,6 +15,7 @@ pub fn register_classes() -> Res<()> {
         crate::netsocket::register()?;
         crate::clientsocket::register()?;
         crate::netclient::register()?;
+        crate::netlookup::register()?;
         Ok(())
     })
 }

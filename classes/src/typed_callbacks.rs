@@ -50,20 +50,20 @@ fn incoming_server(f: impl FnMut(&NetSocket, &ClientSocket) -> ERR + 'static) ->
 }
 
 /// An `FnMut` behind a queue: a call that arrives while one runs is delivered after it.
-struct Deferring<F, A> {
+pub(crate) struct Deferring<F, A> {
     f: RefCell<F>,
     pending: RefCell<VecDeque<A>>,
 }
 
 impl<F, A> Deferring<F, A> {
-    fn new(f: F) -> Rc<Self> {
+    pub(crate) fn new(f: F) -> Rc<Self> {
         Rc::new(Deferring {
             f: RefCell::new(f),
             pending: RefCell::new(VecDeque::new()),
         })
     }
 
-    fn call(&self, args: A, run: impl Fn(&mut F, A)) {
+    pub(crate) fn call(&self, args: A, run: impl Fn(&mut F, A)) {
         let Ok(mut f) = self.f.try_borrow_mut() else {
             self.pending.borrow_mut().push_back(args);
             return;

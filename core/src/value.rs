@@ -49,6 +49,8 @@ pub enum Value {
     Struct(Rc<dyn StructValue>),
     /// Any user value (Parasol's untyped `ClientData` pointer).
     Any(Rc<dyn Any>),
+    /// An array of values, e.g. NetLookup's `Addresses` (Parasol's `FD_ARRAY` of structs).
+    Array(Rc<[Value]>),
 }
 
 impl Value {
@@ -70,6 +72,18 @@ impl Value {
             Value::Function(_) => "function",
             Value::Struct(_) => "struct",
             Value::Any(_) => "any",
+            Value::Array(_) => "array",
+        }
+    }
+
+    /// The elements of a [`Value::Array`]; other variants → `FieldTypeMismatch`.
+    ///
+    /// # Errors
+    /// FieldTypeMismatch for any variant other than [`Value::Array`].
+    pub fn as_array(&self) -> Res<&[Value]> {
+        match self {
+            Value::Array(a) => Ok(a),
+            _ => Err(ERR::FieldTypeMismatch),
         }
     }
 
@@ -206,6 +220,15 @@ impl fmt::Display for Value {
             Value::Function(func) => f.write_str(if func.defined() { "<function>" } else { "" }),
             Value::Struct(s) => fmt::Display::fmt(s, f),
             Value::Any(_) => f.write_str("<any>"),
+            Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    fmt::Display::fmt(v, f)?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -223,6 +246,7 @@ impl fmt::Debug for Value {
             Value::Function(func) => write!(f, "Function(defined: {})", func.defined()),
             Value::Struct(s) => write!(f, "Struct({s:?})"),
             Value::Any(_) => f.write_str("Any"),
+            Value::Array(a) => f.debug_tuple("Array").field(&&a[..]).finish(),
         }
     }
 }
@@ -241,6 +265,7 @@ impl PartialEq for Value {
             (Value::Function(a), Value::Function(b)) => a == b,
             (Value::Struct(a), Value::Struct(b)) => Rc::ptr_eq(a, b),
             (Value::Any(a), Value::Any(b)) => Rc::ptr_eq(a, b),
+            (Value::Array(a), Value::Array(b)) => a == b,
             _ => false,
         }
     }

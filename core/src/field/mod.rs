@@ -40,6 +40,9 @@ pub enum FieldKind {
     Struct(&'static str),
     /// An `ERR` code; names such as `"Okay"` are accepted.
     Error,
+    /// An array of named structures (e.g. NetLookup's `Addresses`, IPAddress[]), as a
+    /// [`Value::Array`] of [`Value::Struct`]s.
+    StructArray(&'static str),
 }
 
 impl FieldKind {
@@ -56,6 +59,7 @@ impl FieldKind {
             FieldKind::Any => FD_POINTER,
             FieldKind::Struct(_) => FD_POINTER | FD_STRUCT,
             FieldKind::Error => FD_INT | FD_ERROR,
+            FieldKind::StructArray(_) => FD_ARRAY | FD_STRUCT,
         }
     }
 
@@ -88,6 +92,7 @@ impl FieldKind {
             FieldKind::Any => "any".into(),
             FieldKind::Struct(n) => format!("struct {n}").into(),
             FieldKind::Error => "ERR".into(),
+            FieldKind::StructArray(n) => format!("struct {n}[]").into(),
         }
     }
 }
@@ -280,6 +285,16 @@ pub fn coerce_to(kind: FieldKind, value: Value) -> Res<Value> {
         FieldKind::Struct(name) => match &value {
             Value::Struct(s) if s.struct_name() == name => Ok(value),
             Value::Str(_) | Value::None => Ok(value),
+            _ => Err(ERR::FieldTypeMismatch),
+        },
+        FieldKind::StructArray(name) => match &value {
+            Value::Array(a)
+                if a.iter()
+                    .all(|v| matches!(v, Value::Struct(s) if s.struct_name() == name)) =>
+            {
+                Ok(value)
+            }
+            Value::None => Ok(value),
             _ => Err(ERR::FieldTypeMismatch),
         },
     }

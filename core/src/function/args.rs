@@ -23,6 +23,8 @@ pub enum ArgKind {
     Object(Option<&'static str>),
     /// A Function.
     Function,
+    /// An array of values (e.g. NetLookup's addresses).
+    Array,
 }
 
 impl ArgKind {
@@ -59,6 +61,7 @@ impl ArgKind {
             ArgKind::Object(Some(c)) => c,
             ArgKind::Object(None) => "object",
             ArgKind::Function => "function",
+            ArgKind::Array => "array",
         }
     }
 }
@@ -197,6 +200,12 @@ impl FromValueRef for [u8] {
     const KIND: ArgKind = ArgKind::Bytes;
     fn from_value_ref(v: &Value) -> Option<&Self> {
         v.as_bytes().ok()
+    }
+}
+impl FromValueRef for [Value] {
+    const KIND: ArgKind = ArgKind::Array;
+    fn from_value_ref(v: &Value) -> Option<&Self> {
+        v.as_array().ok()
     }
 }
 impl FromValueRef for ObjectId {
