@@ -479,30 +479,19 @@ fn free_delivers_everything_to_a_peer_that_keeps_sending_while_it_reads_slowly()
 }
 
 /// Bytes written while a client connects survive the refusal of its first address: the next
-/// address's connection sends them. They used to go down with the refused socket. Needs a name
-/// with two loopback addresses (`localhost` as ::1 and 127.0.0.1); where the system resolves
-/// it to one, the test says so and checks nothing (the engine test
-/// `unsent_bytes_of_an_abandoned_connection_can_be_taken_back` covers the mechanism).
+/// address's connection sends them. They used to go down with the refused socket. A resolver
+/// map gives the name two loopback addresses, the first of which nothing listens on.
 #[test]
 fn bytes_written_while_connecting_survive_a_refused_first_address() {
-    use std::net::ToSocketAddrs;
+    use parasol::net::resolve::{set_thread_resolver, StaticResolver};
     setup();
-    let addrs: Vec<std::net::SocketAddr> = ("localhost", 0)
-        .to_socket_addrs()
-        .map(|a| a.collect())
-        .unwrap_or_default();
-    let mut families: Vec<bool> = addrs.iter().map(|a| a.is_ipv6()).collect();
-    families.dedup();
-    if families.len() < 2 {
-        eprintln!(
-            "cannot run here: localhost resolves to {addrs:?}; this needs an IPv6 and an IPv4 address"
-        );
-        return;
-    }
-    // Listen on the family that comes second, so the first address is refused.
-    let last = *addrs.last().unwrap();
-    let listener = TcpListener::bind((last.ip(), 0)).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let refused: std::net::IpAddr = "127.0.0.2".parse().unwrap();
+    set_thread_resolver(Some(std::sync::Arc::new(StaticResolver::new().host(
+        "two.test",
+        [refused, listener.local_addr().unwrap().ip()],
+    ))));
     let peer = std::thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
         let mut got = Vec::new();
@@ -510,7 +499,7 @@ fn bytes_written_while_connecting_survive_a_refused_first_address() {
         got
     });
     let client = NetSocket::create()
-        .address("localhost")
+        .address("two.test")
         .port(port)
         .build()
         .unwrap();
@@ -520,6 +509,7 @@ fn bytes_written_while_connecting_survive_a_refused_first_address() {
     client.shutdown_write().unwrap();
     wait("queue sent", || client.out_queue_size() == 0);
     client.free().unwrap();
+    set_thread_resolver(None);
     assert_eq!(
         peer.join().unwrap(),
         b"written before the connection, and after"
