@@ -488,10 +488,9 @@ fn bytes_written_while_connecting_survive_a_refused_first_address() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let refused: std::net::IpAddr = "127.0.0.2".parse().unwrap();
-    set_thread_resolver(Some(std::sync::Arc::new(StaticResolver::new().host(
-        "two.test",
-        [refused, listener.local_addr().unwrap().ip()],
-    ))));
+    set_thread_resolver(Some(std::sync::Arc::new(
+        StaticResolver::new().host("two.test", [refused, listener.local_addr().unwrap().ip()]),
+    )));
     let peer = std::thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
         let mut got = Vec::new();

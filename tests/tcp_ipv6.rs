@@ -8,7 +8,7 @@ use common::peer::*;
 use common::*;
 use parasol::prelude::*;
 use parasol::IPADDR;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 
 const V4: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -283,4 +283,30 @@ fn get_local_ip_address_of_connected_clients() {
     if have_ipv6("get_local_ip_address_of_connected_clients") {
         check_client_local_address(V6);
     }
+}
+
+/// A server whose Address is `::` takes IPv4 clients too: IPV6_V6ONLY is turned off
+/// explicitly, so the host's `net.ipv6.bindv6only` default does not decide.
+#[test]
+fn a_server_on_the_ipv6_wildcard_is_dual_stack() {
+    setup();
+    if !have_ipv6("a_server_on_the_ipv6_wildcard_is_dual_stack") {
+        return;
+    }
+    let s = server(
+        fields! { "Address" => "::", "Flags" => "SERVER|MULTI_CONNECT", "Incoming" => echo() },
+    );
+    let fd = s.duplicate_fd().unwrap();
+    let sock = socket2::SockRef::from(&fd);
+    assert_eq!(sock.only_v6().ok(), Some(false), "IPV6_V6ONLY is off");
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", s.port())).unwrap();
+    c.write_all(b"four").unwrap();
+    let mut back = [0u8; 4];
+    let peer = std::thread::spawn(move || {
+        c.read_exact(&mut back).unwrap();
+        back
+    });
+    wait("an IPv4 client", || peer.is_finished());
+    assert_eq!(&peer.join().unwrap(), b"four");
+    s.free().unwrap();
 }

@@ -38,6 +38,15 @@ pub(crate) fn connect_from(
         let Ok(mut d) = ptr.try_data_mut::<NetSocketData>() else {
             return ERR::InUse;
         };
+        if d.is_udp() {
+            return parasol_core::err::fail_with(
+                ERR::NoSupport,
+                format!(
+                    "{} Connect: a UDP socket is connectionless (set Address and Port for Write, or use SendTo)",
+                    parasol_core::log::ctx(ptr)
+                ),
+            );
+        }
         if d.is_server() {
             return parasol_core::err::fail_with(
                 ERR::InvalidState,

@@ -26,6 +26,10 @@ impl NSF {
     pub const SYNCHRONOUS: NSF = NSF(0x10);
     /// Log every state change and transfer at info level.
     pub const LOG_ALL: NSF = NSF(0x20);
+    /// UDP: allow sending to broadcast addresses (SO_BROADCAST).
+    pub const BROADCAST: NSF = NSF(0x40);
+    /// A UDP (datagram) socket instead of TCP.
+    pub const UDP: NSF = NSF(0x80);
 
     /// True when every bit of `other` is set.
     pub fn contains(self, other: NSF) -> bool {
@@ -65,6 +69,8 @@ pub const NSF_TABLE: &[FieldDef] = &[
     FieldDef::new("MultiConnect", 0x08),
     FieldDef::new("Synchronous", 0x10),
     FieldDef::new("LogAll", 0x20),
+    FieldDef::new("Broadcast", 0x40),
+    FieldDef::new("UDP", 0x80),
 ];
 
 /// NetLookup flags (`NetLookup.Flags`).

@@ -103,6 +103,14 @@ pub(crate) struct NetSocketData {
     pub stream: Stream,
     pub client: ClientSide,
     pub server: ServerSide,
+    /// UDP: most bytes one datagram may carry (SendTo and Write refuse more with DataSize).
+    pub max_packet_size: i32,
+    /// UDP: IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS; 0 keeps the system's (1).
+    pub multicast_ttl: i32,
+    /// UDP (extension): the interface multicast membership and sends use.
+    pub multicast_interface: Option<String>,
+    /// The socket of a UDP NetSocket, from Init until closed.
+    pub udp: Option<crate::udp::UdpSide>,
 }
 
 impl Default for NetSocketData {
@@ -132,13 +140,24 @@ impl Default for NetSocketData {
             },
             client: ClientSide::default(),
             server: ServerSide::default(),
+            max_packet_size: parasol_net::udp::DEFAULT_MAX_PACKET as i32,
+            multicast_ttl: 0,
+            multicast_interface: None,
+            udp: None,
         }
     }
 }
 
 impl NetSocketData {
+    /// A TCP server (a UDP socket has one role whatever its flags: it binds, sends and
+    /// receives itself, and its callbacks take the client's form).
     pub fn is_server(&self) -> bool {
-        self.flags.contains(NSF::SERVER)
+        self.flags.contains(NSF::SERVER) && !self.is_udp()
+    }
+
+    /// A UDP socket (`NSF::UDP`).
+    pub fn is_udp(&self) -> bool {
+        self.flags.contains(NSF::UDP)
     }
 }
 

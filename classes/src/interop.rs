@@ -26,6 +26,9 @@ fn raw_fd(ptr: &ObjectPtr) -> Option<RawFd> {
         if let Some(l) = &d.server.listener {
             return Some(l.as_raw_fd());
         }
+        if let Some(u) = &d.udp {
+            return Some(u.socket.as_raw_fd());
+        }
         return d.stream.conn.as_ref().map(|c| c.socket_ref().as_raw_fd());
     }
     let d = ptr.try_data::<ClientSocketData>().ok()?;
@@ -34,6 +37,18 @@ fn raw_fd(ptr: &ObjectPtr) -> Option<RawFd> {
 
 fn addr(ptr: &ObjectPtr, end: End) -> Res<SocketAddr> {
     let result = if let Ok(d) = ptr.try_data::<NetSocketData>() {
+        if d.is_udp() {
+            // Connectionless: the peer is the default destination, when there is one.
+            let u = d.udp.as_ref().ok_or(ERR::Disconnected)?;
+            return match end {
+                End::Local => u
+                    .socket
+                    .local_addr()
+                    .map(parasol_net::udp::unmapped)
+                    .map_err(|e| ERR::from(&e)),
+                End::Peer => u.dest.ok_or(ERR::FieldNotSet),
+            };
+        }
         match (&d.server.listener, end) {
             (Some(l), End::Local) => l.local_addr(),
             (Some(_), End::Peer) => return Err(ERR::NoSupport),

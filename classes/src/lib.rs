@@ -23,6 +23,8 @@ mod stream;
 mod sync;
 mod timeouts;
 mod typed_callbacks;
+mod udp;
+mod udp_handle;
 
 pub use constants::{NLF, NSF, NTC};
 pub use handles::{ClientSocket, NetClient, NetSocket, NetSocketBuilder};

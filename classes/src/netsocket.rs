@@ -28,9 +28,12 @@ fn int_in(v: &Value, lo: i64, hi: i64) -> Res<i32> {
     }
 }
 
+/// The stream a client NetSocket's data path uses; NoSupport for a server (its ClientSockets
+/// have the streams) and for a UDP socket (it has none: ShutdownWrite and Outgoing do not
+/// apply).
 fn role_ep(ptr: &ObjectPtr) -> Res<Ep> {
     let d = ptr.try_data::<NetSocketData>()?;
-    if d.is_server() {
+    if d.is_server() || d.is_udp() {
         Err(ERR::NoSupport)
     } else {
         Ok(Ep::Client(ptr.id()))
@@ -102,7 +105,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
                     Ok(())
                 })
                 .flags(NSF_TABLE)
-                .doc("NSF flags: SERVER, SSL, SSL_NO_VERIFY, MULTI_CONNECT, SYNCHRONOUS, LOG_ALL.")
+                .doc("NSF flags: SERVER, SSL, SSL_NO_VERIFY, MULTI_CONNECT, SYNCHRONOUS, LOG_ALL, BROADCAST, UDP.")
         })
         .field("Handle", FieldKind::Int, FD_RI, |f| {
             f.get(|d| {
@@ -113,6 +116,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
                     .as_ref()
                     .map(|c| c.socket_ref().as_raw_fd())
                     .or_else(|| d.server.listener.as_ref().map(|l| l.as_raw_fd()))
+                    .or_else(|| d.udp.as_ref().map(|u| u.socket.as_raw_fd()))
                     .or_else(|| d.adopt_fd.as_ref().map(|f| f.as_raw_fd()))
                     .unwrap_or(-1);
                 Value::Int(fd)
@@ -149,13 +153,39 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
                     o.try_data_mut::<NetSocketData>()?.incoming = func;
                     if defined && o.initialised() {
                         // Bytes kept for Read while no callback was set are offered now.
-                        if let Ok(ep) = role_ep(o) {
+                        if is_udp(o) {
+                            crate::udp::incoming_set(o.id());
+                        } else if let Ok(ep) = role_ep(o) {
                             stream::recall(ep);
                         }
                     }
                     Ok(())
                 })
                 .doc("Data callback: (NetSocket) or, on a server, (NetSocket, ClientSocket) → ERR.")
+        })
+        .field("MaxPacketSize", FieldKind::Int, FD_RI, |f| {
+            f.get(|d| Value::Int(d.max_packet_size))
+                .set(|d, v| {
+                    d.max_packet_size = int_in(&v, 1, parasol_net::udp::MAX_DATAGRAM as i64)?;
+                    Ok(())
+                })
+                .doc("UDP: most bytes one datagram may carry; SendTo and Write refuse more with DataSize. Default 65507.")
+        })
+        .field("MulticastInterface", FieldKind::Str, FD_RI, |f| {
+            f.get(|d| d.multicast_interface.as_deref().map_or(Value::None, Value::from))
+                .set(|d, v| {
+                    d.multicast_interface = opt_string(v)?;
+                    Ok(())
+                })
+                .doc("UDP (extension): the interface for multicast: an IPv4 address (127.0.0.1 keeps it on loopback), an interface name or index. Default: the system's choice.")
+        })
+        .field("MulticastTTL", FieldKind::Int, FD_RI, |f| {
+            f.get(|d| Value::Int(d.multicast_ttl))
+                .set(|d, v| {
+                    d.multicast_ttl = int_in(&v, 0, 255)?;
+                    Ok(())
+                })
+                .doc("UDP: time-to-live (hops) of multicast datagrams; 0 keeps the system's (1).")
         })
         .field("MsgLimit", FieldKind::Int, FD_RI, |f| {
             f.get(|d| Value::Int(d.stream.msg_limit as i32))
@@ -257,6 +287,15 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .action(AC::Read, |o, args| {
             let ActionArgs::Read { buffer, result } = args else { return ERR::Args };
             *result = 0;
+            if is_udp(o) {
+                return match crate::udp::read(o, buffer) {
+                    Ok(n) => {
+                        *result = n;
+                        ERR::Okay
+                    }
+                    Err(e) => e,
+                };
+            }
             match role_ep(o) {
                 Ok(ep) => match stream::read(ep, buffer) {
                     Ok(n) => {
@@ -271,6 +310,11 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .action(AC::Write, |o, args| {
             let ActionArgs::Write { buffer, result } = args else { return ERR::Args };
             *result = 0;
+            if is_udp(o) {
+                let (e, n) = crate::udp::write(o, buffer);
+                *result = n;
+                return e;
+            }
             match role_ep(o) {
                 Ok(ep) => {
                     let (e, n) = stream::write(ep, buffer);
@@ -285,7 +329,9 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         })
         .action(AC::Disable, |o, _| {
             let is_server = o.try_data::<NetSocketData>().map(|d| d.is_server()).unwrap_or(false);
-            if is_server {
+            if is_udp(o) {
+                crate::udp::close(o.id(), None);
+            } else if is_server {
                 server::stop_listening(o);
             } else {
                 disconnect(Ep::Client(o.id()), How::Abort);
@@ -309,7 +355,13 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .method_doc("Connects to Address:Port; Timeout (seconds, 0 = none) bounds resolve + connect + TLS.")
         .method("GetLocalIPAddress", vec![ArgSpec::result("Address", FieldKind::Struct("IPAddress"))], |o, args| {
             let is_server = o.try_data::<NetSocketData>().map(|d| d.is_server()).unwrap_or(false);
-            let addr = if is_server { server::local_address(o) } else { client::local_address(o) };
+            let addr = if is_udp(o) {
+                crate::udp::local_address(o).map(parasol_net::IPAddress::from)
+            } else if is_server {
+                server::local_address(o)
+            } else {
+                client::local_address(o)
+            };
             match addr {
                 Some(a) => {
                     args[0] = Value::Struct(std::rc::Rc::new(a));
@@ -347,6 +399,99 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             ERR::Okay
         })
         .method_doc("Closes one ClientSocket gracefully.")
+        .method_at(
+            AC(-5),
+            "SendTo",
+            vec![
+                ArgSpec::input("Dest", FieldKind::Struct("IPAddress")),
+                ArgSpec::input("Data", FieldKind::Bytes),
+                ArgSpec::optional("Length", FieldKind::Int),
+                ArgSpec::result("BytesSent", FieldKind::Int),
+            ],
+            |o, args| {
+                if !is_udp(o) {
+                    return ERR::InvalidState;
+                }
+                let dest = match dest_arg(&args[0]) {
+                    Ok(d) => d,
+                    Err(e) => return e,
+                };
+                let Ok(data) = args[1].as_bytes() else { return ERR::NullArgs };
+                let len = match &args[2] {
+                    Value::None => data.len(),
+                    v => match v.to_int() {
+                        Ok(0) => return ERR::NullArgs,
+                        Ok(n) if n > 0 && n as usize <= data.len() => n as usize,
+                        _ => return ERR::Args,
+                    },
+                };
+                match crate::udp::send_to(o, &data[..len], dest) {
+                    Ok(n) => {
+                        args[3] = Value::from(n);
+                        ERR::Okay
+                    }
+                    Err(e) => e,
+                }
+            },
+        )
+        .method_doc("UDP: sends Data (its first Length bytes) as one datagram to Dest (an IPAddress with Port, or \"host:port\" text).")
+        .method_at(
+            AC(-6),
+            "RecvFrom",
+            vec![
+                ArgSpec::result("Source", FieldKind::Struct("IPAddress")),
+                ArgSpec::result("Buffer", FieldKind::Bytes),
+                ArgSpec::input("BufferSize", FieldKind::Int),
+                ArgSpec::result("BytesRead", FieldKind::Int),
+            ],
+            |o, args| {
+                if !is_udp(o) {
+                    return ERR::NoSupport;
+                }
+                let size = match args[2].to_int() {
+                    Ok(0) | Err(_) => return ERR::NullArgs,
+                    Ok(n) if n < 0 => return ERR::Args,
+                    // No datagram is larger: a bigger buffer would only cost memory.
+                    Ok(n) => (n as usize).min(parasol_net::udp::MAX_DATAGRAM),
+                };
+                let mut buf = vec![0u8; size];
+                match crate::udp::recv_from(o, &mut buf) {
+                    Ok(Some((n, from))) => {
+                        buf.truncate(n);
+                        args[0] = Value::Struct(std::rc::Rc::new(parasol_net::IPAddress::from(from)));
+                        args[1] = Value::Bytes(buf);
+                        args[3] = Value::from(n);
+                        ERR::Okay
+                    }
+                    Ok(None) => {
+                        args[3] = Value::Int(0);
+                        ERR::Okay
+                    }
+                    Err(e) => e,
+                }
+            },
+        )
+        .method_doc("UDP: takes the next datagram (Okay with BytesRead 0 when none waits); one larger than BufferSize stays queued: BufferOverflow.")
+        .method_at(AC(-7), "JoinMulticastGroup", vec![ArgSpec::input("Group", FieldKind::Str)], |o, args| {
+            if !is_udp(o) {
+                return ERR::NoSupport;
+            }
+            match args[0].as_str() {
+                Ok(g) => crate::udp::membership(o, g, true),
+                Err(_) => ERR::Args,
+            }
+        })
+        .method_doc("UDP: joins a multicast group (on MulticastInterface, or the system's choice).")
+        .method_at(AC(-8), "LeaveMulticastGroup", vec![ArgSpec::input("Group", FieldKind::Str)], |o, args| {
+            if !is_udp(o) {
+                return ERR::NoSupport;
+            }
+            match args[0].as_str() {
+                Ok(g) => crate::udp::membership(o, g, false),
+                Err(_) => ERR::Args,
+            }
+        })
+        .method_doc("UDP: leaves a multicast group.")
         .method_at(AC(-9), "SetSSL", vec![], |o, _| crate::ssl::set_ssl(o.id()))
         .method_doc("Upgrades a connected plaintext socket to TLS in place (STARTTLS).")
         .method_at(AC(-10), "ShutdownWrite", vec![], |o, _| match role_ep(o) {
@@ -357,9 +502,31 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .register()
 }
 
+fn is_udp(o: &ObjectPtr) -> bool {
+    o.try_data::<NetSocketData>().is_ok_and(|d| d.is_udp())
+}
+
+/// SendTo's destination: an IPAddress with its Port, or text such as `127.0.0.1:9000`.
+fn dest_arg(v: &Value) -> Res<std::net::SocketAddr> {
+    let addr = match v {
+        Value::Struct(_) => v
+            .downcast_ref::<parasol_net::IPAddress>()
+            .map(|a| a.socket_addr()),
+        Value::Str(s) => s.trim().parse::<std::net::SocketAddr>().ok(),
+        Value::None => return Err(ERR::NullArgs),
+        _ => None,
+    };
+    let addr = addr.ok_or(ERR::Args)?;
+    if addr.port() == 0 {
+        return Err(ERR::OutOfRange);
+    }
+    Ok(addr)
+}
+
 /// Before Init either form of a callback may be set; from Init the role is fixed.
 fn role_of(o: &ObjectPtr) -> Role {
     match o.try_data::<NetSocketData>() {
+        // A UDP socket's callbacks take the client's form, whatever its flags.
         Ok(d) if o.initialised() && d.is_server() => Role::Server,
         Ok(_) if o.initialised() => Role::Client,
         _ => Role::Unknown,
@@ -398,6 +565,9 @@ fn init(o: &ObjectPtr) -> ERR {
             !d.flags.contains(NSF::SSL_NO_VERIFY),
         )
     };
+    if is_udp(o) {
+        return crate::udp::init(o);
+    }
     if is_server {
         return server::init(o);
     }
@@ -424,6 +594,10 @@ fn init(o: &ObjectPtr) -> ERR {
 }
 
 fn free(o: &ObjectPtr) {
+    if is_udp(o) {
+        crate::udp::close_freed(o.id());
+        return;
+    }
     let is_server = o
         .try_data::<NetSocketData>()
         .map(|d| d.is_server())

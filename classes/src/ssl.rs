@@ -20,7 +20,7 @@ pub fn set_ssl(obj: ObjectId) -> ERR {
             let Ok(d) = ptr.try_data::<NetSocketData>() else {
                 return ERR::InUse;
             };
-            if d.is_server() {
+            if d.is_server() || d.is_udp() {
                 return ERR::NoSupport;
             }
             Ep::Client(obj)

@@ -19,6 +19,7 @@ mod scratch;
 pub mod socket;
 mod sockio;
 pub mod tls;
+pub mod udp;
 
 pub use address::{
     address_to_str, canonical_ip, host_to_long, host_to_short, long_to_host, short_to_host,

@@ -50,10 +50,14 @@ pub fn connect_progress(s: &TcpStream) -> ConnectProgress {
 }
 
 /// Opens a listening socket. `ip` `None` binds all interfaces, IPv4 and IPv6 (dual stack, falling
-/// back to IPv4 only where IPv6 is unavailable). Port 0 picks an ephemeral port.
+/// back to IPv4 only where IPv6 is unavailable); `::` is dual-stack too (IPV6_V6ONLY off). Port 0 picks an ephemeral port.
 pub fn listen(ip: Option<IpAddr>, port: u16, backlog: i32) -> io::Result<TcpListener> {
     let (addr, dual) = match ip {
-        Some(ip) => (SocketAddr::new(ip, port), false),
+        // `::` is dual-stack whatever the host's default (net.ipv6.bindv6only): set explicitly.
+        Some(ip) => (
+            SocketAddr::new(ip, port),
+            ip == IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        ),
         None => (
             SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port),
             true,
