@@ -13,7 +13,7 @@ fn all_clients(server: &NetSocket) -> Vec<ClientSocket> {
 
 fn broadcast(server: &NetSocket, line: &str) {
     for c in all_clients(server) {
-        if c.state() != NTC::CONNECTED {
+        if c.state() != Ok(NTC::CONNECTED) {
             continue;
         }
         if let (ERR::BufferOverflow, _) = c.ac_write_counted(line.as_bytes()) {
@@ -74,7 +74,7 @@ fn main() -> Result<(), ERR> {
             }),
         },
     )?)?;
-    println!("chat server on port {}", server.port());
+    println!("chat server on port {}", server.port()?);
     while process_messages(None) != ERR::Terminate {}
     Ok(())
 }

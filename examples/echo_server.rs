@@ -28,14 +28,16 @@ fn main() -> Result<(), ERR> {
             println!("{who}: {state}");
         }),
         "Incoming" => Function::new(|server: &NetSocket, client: &ClientSocket| -> ERR {
-            let limit = server.get("MsgLimit").and_then(|v| v.to_int()).unwrap_or(0) as usize;
-            let room = limit.saturating_sub(client.out_queue_size());
+            let (Ok(limit), Ok(queued)) = (server.msg_limit(), client.out_queue_size()) else {
+                return ERR::NoMatchingObject;
+            };
+            let room = limit.saturating_sub(queued);
             if room == 0 {
                 return ERR::Retry; // the client is slow: leave the rest in the kernel for now
             }
             let mut buf = vec![0u8; room.min(64 * 1024)];
             match client.ac_read(&mut buf) {
-                Ok(n) => client.ac_write(&buf[..n]).err().unwrap_or(ERR::Okay),
+                Ok(n) => client.ac_write(&buf[..n]).err().map_or(ERR::Okay, ERR::from),
                 Err(e) => e,
             }
         }),
@@ -49,7 +51,7 @@ fn main() -> Result<(), ERR> {
         fields.push(("SSLPrivateKey", key.into()));
     }
     let server = NetSocket::from_id(create("NetSocket", fields)?)?;
-    println!("echo server listening on port {}", server.port());
+    println!("echo server listening on port {}", server.port()?);
     while process_messages(None) != ERR::Terminate {}
     Ok(())
 }

@@ -45,8 +45,9 @@ fn main() {
             fields! {
                 "Feedback" => Function::new(|s: &NetSocket, state: NTC| {
                     if state == NTC::DISCONNECTED {
-                        if s.error() != ERR::Okay {
-                            eprintln!("connection failed: {:?} ({})", s.error(), s.error());
+                        match s.error() {
+                            Ok(ERR::Okay) => {}
+                            Ok(e) | Err(e) => eprintln!("connection failed: {e:?} ({e})"),
                         }
                         let _ = send_quit();
                     }
@@ -63,11 +64,15 @@ fn main() {
     )
     .expect("typed handle");
     client.ac_write(request.as_bytes()).expect("queue request"); // sent once connected
-    if let Err(e) = client.connect(&host, port, 30.0) {
+    if let Err(e) = client.connect_timeout(&host, port, std::time::Duration::from_secs(30)) {
         eprintln!("connect: {e:?} ({e})");
         std::process::exit(1);
     }
     // Until the Feedback callback quits the loop; what happened is read from the socket below.
     let _ = process_messages(None);
-    std::process::exit(if client.error() == ERR::Okay { 0 } else { 1 });
+    std::process::exit(if client.error() == Ok(ERR::Okay) {
+        0
+    } else {
+        1
+    });
 }

@@ -29,8 +29,9 @@ fn main() {
         "Feedback" => Function::new(|s: &NetSocket, state: NTC| {
             eprintln!("* {state}");
             if state == NTC::DISCONNECTED {
-                if s.error() != ERR::Okay {
-                    eprintln!("* error: {:?} ({})", s.error(), s.error());
+                match s.error() {
+                    Ok(ERR::Okay) => {}
+                    Ok(e) | Err(e) => eprintln!("* error: {e:?} ({e})"),
                 }
                 let _ = send_quit();
             }
@@ -54,13 +55,13 @@ fn main() {
     let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
     sock.ac_write(request.as_bytes())
         .expect("queued until the handshake completes");
-    if let Err(e) = sock.connect(&host, port, 20.0) {
+    if let Err(e) = sock.connect_timeout(&host, port, std::time::Duration::from_secs(20)) {
         eprintln!("connect: {e:?} ({e})");
         std::process::exit(1);
     }
     // Until the Feedback callback quits the loop; what happened is read from the socket below.
     let _ = process_messages(None);
-    let code = sock.valid_cert();
+    let code = sock.valid_cert().unwrap_or(0);
     eprintln!(
         "* certificate: {} ({code}){}",
         parasol::net::tls::scv_name(code),
@@ -70,5 +71,5 @@ fn main() {
             ""
         }
     );
-    std::process::exit(if sock.error() == ERR::Okay { 0 } else { 1 });
+    std::process::exit(if sock.error() == Ok(ERR::Okay) { 0 } else { 1 });
 }

@@ -19,7 +19,7 @@
 //! let port = server.get("Port")?.to_int()? as u16;    // 0 binds an ephemeral port; read it back
 //! let client = NetSocket::create().address("127.0.0.1").port(port).build()?;   // typed, same object
 //! client.ac_write(b"hello")?;                         // queued until CONNECTED
-//! wait_until(Duration::from_secs(1), || client.state() == NTC::CONNECTED).to_result()?;
+//! wait_until(Duration::from_secs(1), || client.state() == Ok(NTC::CONNECTED)).to_result()?;
 //! # Ok::<(), ERR>(())
 //! ```
 //!

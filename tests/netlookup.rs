@@ -335,18 +335,24 @@ fn connect_resolves_names_through_the_installed_resolver() {
     let server = server(fields! {});
     let client = NetSocket::create()
         .address("svc.test")
-        .port(server.port())
+        .port(server.port().unwrap())
         .build()
         .unwrap();
-    wait("CONNECTED", || client.state() == NTC::CONNECTED);
+    wait("CONNECTED", || client.state().unwrap() == NTC::CONNECTED);
     let lost = NetSocket::create()
         .address("nosuch.test")
-        .port(server.port())
+        .port(server.port().unwrap())
         .build()
         .unwrap();
-    wait("DISCONNECTED", || lost.state() == NTC::DISCONNECTED);
-    assert_eq!(lost.error(), ERR::HostNotFound);
-    assert!(lost.error_detail().unwrap().contains("nosuch.test"));
+    wait("DISCONNECTED", || {
+        lost.state().unwrap() == NTC::DISCONNECTED
+    });
+    assert_eq!(lost.error().unwrap(), ERR::HostNotFound);
+    assert!(lost
+        .error_detail()
+        .unwrap()
+        .unwrap()
+        .contains("nosuch.test"));
     client.free().unwrap();
     lost.free().unwrap();
     server.free().unwrap();

@@ -382,7 +382,7 @@ fn run_case(p: &Plan) -> Result<(), TestCaseError> {
             }
             let srv = NetSocket::from_id(create("NetSocket", f).unwrap()).unwrap();
             cleanup.0.push(srv.id());
-            let port = srv.port();
+            let port = srv.port().unwrap();
             std::thread::spawn(move || {
                 let sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
                 let _ = tx.send(peer(sock, plan, total));
@@ -408,7 +408,7 @@ fn run_case(p: &Plan) -> Result<(), TestCaseError> {
                 "MsgLimit" => p.msg_limit,
                 "Feedback" => Function::new(move |s: &NetSocket, st: NTC| {
                     if st == NTC::DISCONNECTED {
-                        e.push(s.error());
+                        e.push(s.error().unwrap());
                     }
                 }),
                 "Incoming" => Function::new(move |s: &NetSocket| incoming(s.id())),
@@ -419,7 +419,8 @@ fn run_case(p: &Plan) -> Result<(), TestCaseError> {
             let c = NetSocket::from_id(create("NetSocket", f).unwrap()).unwrap();
             cleanup.0.push(c.id());
             // Writes start at once: before CONNECTED they are queued.
-            c.connect("localhost", port, 30.0).unwrap();
+            c.connect_timeout("localhost", port, std::time::Duration::from_secs_f64(30.0))
+                .unwrap();
             Sender {
                 id: c.id(),
                 msg_limit: p.msg_limit,

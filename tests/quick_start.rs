@@ -19,7 +19,7 @@ fn the_quick_start_echo_survives_a_slow_reader() -> Result<(), ERR> {
     use parasol::prelude::*;
     use std::time::Duration;
 
-    parasol::init()?;                                   // registers NetSocket, ClientSocket, NetClient
+    parasol::init()?;                                   // registers the network classes
     let server = create("NetSocket", fields! {
         "Port" => 0, "Flags" => "SERVER|MULTI_CONNECT",
         // echo() reads only what this client's queue can take and returns Retry when it is full:
@@ -29,13 +29,13 @@ fn the_quick_start_echo_survives_a_slow_reader() -> Result<(), ERR> {
     let port = server.get("Port")?.to_int()? as u16;    // 0 binds an ephemeral port; read it back
     let client = NetSocket::create().address("127.0.0.1").port(port).build()?;   // typed, same object
     client.ac_write(b"hello")?;                         // queued until CONNECTED
-    wait_until(Duration::from_secs(1), || client.state() == NTC::CONNECTED).to_result()?;
+    wait_until(Duration::from_secs(1), || client.state() == Ok(NTC::CONNECTED)).to_result()?;
     // quick-start:end
 
     // The snippet's own client got its echo.
     let mut hello = [0u8; 5];
     assert_eq!(
-        wait_until(Duration::from_secs(10), || client.out_queue_size() == 0),
+        wait_until(Duration::from_secs(10), || client.out_queue_size().unwrap() == 0),
         ERR::Okay
     );
     let mut got = 0;

@@ -52,7 +52,7 @@ fn emfile_backs_off_and_recovers() {
     unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut old) };
     // Five clients wait in the backlog; then no descriptor is left for accept().
     let clients: Vec<_> = (0..5)
-        .map(|_| std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap())
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", server.port().unwrap())).unwrap())
         .collect();
     let (fillers, limit) = use_up_descriptors();
     let tight = libc::rlimit {

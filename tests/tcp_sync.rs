@@ -34,12 +34,17 @@ fn connect_write_read_block() {
         got
     });
     let c = sync_client();
-    c.connect("127.0.0.1", port, 5.0).unwrap();
-    assert_eq!(c.state(), NTC::CONNECTED, "Connect returns once connected");
+    c.connect_timeout("127.0.0.1", port, std::time::Duration::from_secs_f64(5.0))
+        .unwrap();
+    assert_eq!(
+        c.state().unwrap(),
+        NTC::CONNECTED,
+        "Connect returns once connected"
+    );
     let data = pattern(4 << 20, 11);
     assert_eq!(c.ac_write(&data), Ok(data.len()));
     assert_eq!(
-        c.out_queue_size(),
+        c.out_queue_size().unwrap(),
         0,
         "Write returns once everything reached the kernel"
     );
@@ -64,12 +69,16 @@ fn connect_failure_is_returned() {
         .port();
     let c = sync_client();
     assert_eq!(
-        c.connect("127.0.0.1", port, 5.0),
+        c.connect_timeout("127.0.0.1", port, std::time::Duration::from_secs_f64(5.0)),
         Err(ERR::ConnectionRefused)
     );
-    assert_eq!(c.state(), NTC::DISCONNECTED);
+    assert_eq!(c.state().unwrap(), NTC::DISCONNECTED);
     assert_eq!(
-        c.connect("no-such-host.invalid", 80, 5.0),
+        c.connect_timeout(
+            "no-such-host.invalid",
+            80,
+            std::time::Duration::from_secs_f64(5.0)
+        ),
         Err(ERR::HostNotFound)
     );
 }
@@ -80,7 +89,8 @@ fn read_times_out_with_the_connect_timeout() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let c = sync_client();
-    c.connect("127.0.0.1", port, 0.3).unwrap();
+    c.connect_timeout("127.0.0.1", port, std::time::Duration::from_secs_f64(0.3))
+        .unwrap();
     let _peer = listener.accept().unwrap();
     let started = std::time::Instant::now();
     let mut b = [0u8; 4];

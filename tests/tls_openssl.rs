@@ -29,9 +29,10 @@ fn our_client_to_openssl_s_server() {
         .unwrap(),
     )
     .unwrap();
-    c.connect("localhost", port, 10.0).unwrap();
-    wait("connected", || c.state() == NTC::CONNECTED);
-    assert_eq!(c.valid_cert(), 0);
+    c.connect_timeout("localhost", port, std::time::Duration::from_secs_f64(10.0))
+        .unwrap();
+    wait("connected", || c.state().unwrap() == NTC::CONNECTED);
+    assert_eq!(c.valid_cert().unwrap(), 0);
     c.ac_write(b"hello openssl\n").unwrap();
     let mut seen = Vec::new();
     wait("s_server printed our line", || {
@@ -69,14 +70,14 @@ fn openssl_s_client_to_our_server() {
             let n = match c.ac_read(&mut b) { Ok(n) => n, Err(e) => return e };
             let mut reply = b"echo: ".to_vec();
             reply.extend_from_slice(&b[..n]);
-            c.ac_write(&reply).err().unwrap_or(ERR::Okay)
+            c.ac_write(&reply).err().map_or(ERR::Okay, ERR::from)
         }),
     });
     let mut child = Command::new("openssl")
         .args([
             "s_client",
             "-connect",
-            &format!("127.0.0.1:{}", server.port()),
+            &format!("127.0.0.1:{}", server.port().unwrap()),
             "-servername",
             "localhost",
             "-verify_hostname",

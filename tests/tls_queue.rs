@@ -88,7 +88,13 @@ fn server_writes_then_closes(close: Close) {
         fields! { "Feedback" => client_feedback(&states),
         "Incoming" => client_collect(&got) },
     );
-    client.connect("localhost", server.port(), 10.0).unwrap();
+    client
+        .connect_timeout(
+            "localhost",
+            server.port().unwrap(),
+            std::time::Duration::from_secs_f64(10.0),
+        )
+        .unwrap();
     wait("server-side CONNECTED", || accepted.len() == 1);
     let c = accepted.get()[0];
     match close {
@@ -98,7 +104,10 @@ fn server_writes_then_closes(close: Close) {
         other => {
             small_send_buffer(c.id());
             assert_eq!(c.ac_write(&data), Ok(SIZE));
-            assert!(c.out_queue_size() > 0, "the test needs data still queued");
+            assert!(
+                c.out_queue_size().unwrap() > 0,
+                "the test needs data still queued"
+            );
             match other {
                 Close::DisconnectSocket => server.disconnect_socket(c).unwrap(),
                 Close::Free => c.free().unwrap(),
@@ -108,12 +117,12 @@ fn server_writes_then_closes(close: Close) {
         }
     }
     wait("client DISCONNECTED", || {
-        client.state() == NTC::DISCONNECTED
+        client.state().unwrap() == NTC::DISCONNECTED
     });
     assert_eq!(got.len(), SIZE, "{close:?}: bytes received");
     assert_eq!(sha(&got.get()), sha(&data), "{close:?}: content");
     assert_eq!(
-        client.error(),
+        client.error().unwrap(),
         ERR::Okay,
         "{close:?}: close_notify then FIN"
     );
@@ -156,11 +165,21 @@ fn client_writes_then_closes(close: Close) {
             ERR::Terminate
         }) },
     );
-    client.connect("localhost", server.port(), 10.0).unwrap();
-    wait("client CONNECTED", || client.state() == NTC::CONNECTED);
+    client
+        .connect_timeout(
+            "localhost",
+            server.port().unwrap(),
+            std::time::Duration::from_secs_f64(10.0),
+        )
+        .unwrap();
+    wait("client CONNECTED", || {
+        client.state().unwrap() == NTC::CONNECTED
+    });
     match close {
         Close::Terminate => {
-            wait("server-side client", || server.total_clients() == 1);
+            wait("server-side client", || {
+                server.total_clients().unwrap() == 1
+            });
             let c = server
                 .clients()
                 .next()
@@ -168,14 +187,16 @@ fn client_writes_then_closes(close: Close) {
                 .connections()
                 .next()
                 .unwrap();
-            wait("server-side CONNECTED", || c.state() == NTC::CONNECTED);
+            wait("server-side CONNECTED", || {
+                c.state().unwrap() == NTC::CONNECTED
+            });
             c.ac_write(b"go").unwrap();
         }
         other => {
             small_send_buffer(client.id());
             assert_eq!(client.ac_write(&data), Ok(SIZE));
             assert!(
-                client.out_queue_size() > 0,
+                client.out_queue_size().unwrap() > 0,
                 "the test needs data still queued"
             );
             match other {
@@ -256,7 +277,13 @@ fn outgoing_keeps_pumping_over_tls_in_both_directions() {
         &ca,
         fields! { "Outgoing" => Function::new(move |s: &NetSocket| outgoing.call(&[Value::Object(s.id())])) },
     );
-    client.connect("localhost", server.port(), 10.0).unwrap();
+    client
+        .connect_timeout(
+            "localhost",
+            server.port().unwrap(),
+            std::time::Duration::from_secs_f64(10.0),
+        )
+        .unwrap();
     let r = wait_for(DEADLINE, || got.len() == TOTAL);
     assert_eq!(
         r,
@@ -264,30 +291,36 @@ fn outgoing_keeps_pumping_over_tls_in_both_directions() {
         "got {} written {} state {:?} queue {}",
         got.len(),
         written.get(),
-        client.state(),
-        client.out_queue_size()
+        client.state().unwrap(),
+        client.out_queue_size().unwrap()
     );
     assert_eq!(written.get(), TOTAL);
     assert_eq!(sha(&got.get()), sha(&pattern(TOTAL, 21)));
     client.free().unwrap();
     wait("the first client's server side goes", || {
-        server.total_clients() == 0
+        server.total_clients().unwrap() == 0
     });
 
     // Server → client: a ClientSocket's Outgoing, set once it is CONNECTED.
     let got2 = Bytes::default();
     let client2 = tls_client(&ca, fields! { "Incoming" => client_collect(&got2) });
-    client2.connect("localhost", server.port(), 10.0).unwrap();
+    client2
+        .connect_timeout(
+            "localhost",
+            server.port().unwrap(),
+            std::time::Duration::from_secs_f64(10.0),
+        )
+        .unwrap();
     wait("server-side socket", || {
         server
             .clients()
             .flat_map(|c| c.connections())
-            .any(|c| c.state() == NTC::CONNECTED)
+            .any(|c| c.state().unwrap() == NTC::CONNECTED)
     });
     let c = server
         .clients()
         .flat_map(|c| c.connections())
-        .find(|c| c.state() == NTC::CONNECTED)
+        .find(|c| c.state().unwrap() == NTC::CONNECTED)
         .unwrap();
     let (outgoing2, written2) = pump(TOTAL, 22);
     c.set(
@@ -304,8 +337,8 @@ fn outgoing_keeps_pumping_over_tls_in_both_directions() {
         "got {} written {} state {:?} queue {}",
         got2.len(),
         written2.get(),
-        c.state(),
-        c.out_queue_size()
+        c.state().unwrap(),
+        c.out_queue_size().unwrap()
     );
     assert_eq!(written2.get(), TOTAL);
     assert_eq!(sha(&got2.get()), sha(&pattern(TOTAL, 22)));

@@ -67,7 +67,7 @@ fn echo_pair() -> impl FnMut() {
             "Address" => "127.0.0.1", "Port" => 0, "Flags" => "SERVER",
             "Incoming" => Function::new(|_s: &NetSocket, c: &ClientSocket| -> ERR {
                 let mut b = [0u8; 256];
-                match c.ac_read(&mut b) { Ok(n) => c.ac_write(&b[..n]).err().unwrap_or(ERR::Okay), Err(e) => e }
+                match c.ac_read(&mut b) { Ok(n) => c.ac_write(&b[..n]).err().map_or(ERR::Okay, ERR::from), Err(e) => e }
             }),
         },
     )
@@ -90,7 +90,9 @@ fn echo_pair() -> impl FnMut() {
         }))
         .build()
         .expect("client");
-    let _ = wait_until(Duration::from_secs(5), || client.state() == NTC::CONNECTED);
+    let _ = wait_until(Duration::from_secs(5), || {
+        client.state() == Ok(NTC::CONNECTED)
+    });
     let msg = [7u8; 64];
     move || {
         let want = got.get() + msg.len();

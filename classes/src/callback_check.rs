@@ -60,7 +60,7 @@ impl Callback {
 /// the form to use) when `sock` is of the other role. Needed beside [`check`] because a client's
 /// form, taking fewer parameters, also fits a server's arguments.
 pub(crate) fn check_role(role: Role, sock: crate::handles::NetSocket) -> Res<()> {
-    let is_server = sock.state() == crate::constants::NTC::MULTISTATE;
+    let is_server = sock.state()? == crate::constants::NTC::MULTISTATE;
     let (given, used, expected) = match (role, is_server) {
         (Role::Server, false) => ("server_*", "client", "client_* form or NSF::SERVER"),
         (Role::Client, true) => ("client_*", "server", "server_* form"),

@@ -7,7 +7,8 @@ use crate::server;
 use crate::stream::{self, disconnect, Ep, How};
 use parasol_core::field::fd::*;
 use parasol_core::{
-    ActionArgs, ClassBuilder, FieldKind, MetaClass, ObjectPtr, Res, Value, AC, CCF, CLASSID, ERR,
+    ActionArgs, ArgSpec, ClassBuilder, FieldKind, MetaClass, ObjectPtr, Res, Value, AC, CCF,
+    CLASSID, ERR,
 };
 use std::sync::Arc;
 
@@ -34,7 +35,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .field("Prev", FieldKind::Object, FD_READ, |f| f.get(|d| d.prev.into()).doc("Previous socket of the same NetClient."))
         .field("State", FieldKind::Int, FD_READ, |f| f.get(|d| d.stream.state.into()).lookup(NTC_TABLE).doc("NTC state."))
         .field("ConnectTime", FieldKind::Int64, FD_READ, |f| {
-            f.get(|d| Value::Int64(d.connect_time)).doc("When the connection was accepted (monotonic ms).")
+            f.get(|d| Value::Int64(d.connect_time)).doc("When the connection was accepted: milliseconds on the loop's monotonic clock (PreciseTime / 1000).")
         })
         .field("ClientData", FieldKind::Any, FD_RW, |f| {
             f.get(|d| d.client_data.clone())
@@ -160,8 +161,16 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             }
             ERR::Okay
         })
-        .method_at(AC(-9), "SetSSL", vec![], |o, _| crate::ssl::set_ssl(o.id()))
-        .method_doc("Upgrades this connection to TLS in place (STARTTLS) with the server's certificate.")
+        .method_at(
+            AC(-9),
+            "SetSSL",
+            vec![
+                ArgSpec::optional("Command", FieldKind::Str),
+                ArgSpec::optional("Value", FieldKind::Str),
+            ],
+            |o, args| crate::ssl::set_ssl_command(o.id(), args[0].as_str().ok()),
+        )
+        .method_doc("Parasol's SetSSL(Command, Value): \"EnableSSL\" upgrades this connection to TLS in place (STARTTLS) with the server's certificate.")
         .method_at(AC(-10), "ShutdownWrite", vec![], |o, _| match ep_of(o) {
             Ok(ep) => stream::shutdown_write(ep),
             Err(e) => e,

@@ -5,6 +5,7 @@ use crate::constants::{NSF, NTC};
 use crate::data::{ClientSocketData, NetSocketData};
 use parasol_core::{class_handle, create, Function, ObjectId, Res, Value, AC, ERR};
 use parasol_net::IPAddress;
+use std::time::Duration;
 
 class_handle! {
     /// A NetSocket: a TCP client, or a server when created with `NSF::SERVER`. A typed handle
@@ -26,7 +27,7 @@ class_handle! {
     ///     .build()?;
     /// let client = NetSocket::create()
     ///     .address("127.0.0.1")
-    ///     .port(server.port())
+    ///     .port(server.port()?)
     ///     .build()?;
     /// client.ac_write(b"hello")?; // queued until CONNECTED
     /// let mut echoed = Vec::new();
@@ -37,7 +38,7 @@ class_handle! {
     ///     echoed == b"hello"
     /// })
     /// .to_result()?;
-    /// assert_eq!(client.state(), NTC::CONNECTED);
+    /// assert_eq!(client.state(), Ok(NTC::CONNECTED));
     /// assert_eq!(client.peer_addr()?, server.local_addr()?);
     /// client.free()?;
     /// server.free()?;
@@ -95,12 +96,12 @@ class_handle! {
     /// let _a = std::net::TcpStream::connect(server.local_addr()?).unwrap();
     /// let _b = std::net::TcpStream::connect(server.local_addr()?).unwrap();
     /// wait_until(Duration::from_secs(10), || {
-    ///     server.clients().next().is_some_and(|c| c.total_connections() == 2)
+    ///     server.clients().next().is_some_and(|c| c.total_connections() == Ok(2))
     /// })
     /// .to_result()?;
     /// let client = server.clients().next().unwrap();
-    /// assert_eq!(server.total_clients(), 1); // both come from 127.0.0.1
-    /// assert_eq!(client.ip().map(|ip| address_to_str(&ip)), Some("127.0.0.1".into()));
+    /// assert_eq!(server.total_clients(), Ok(1)); // both come from 127.0.0.1
+    /// assert_eq!(client.ip().map(|ip| address_to_str(&ip)), Ok("127.0.0.1".into()));
     /// # use parasol_net::address_to_str;
     /// server.free()?;
     /// # Ok::<(), ERR>(())
@@ -108,23 +109,22 @@ class_handle! {
     pub struct NetClient = "NetClient";
 }
 
-/// Reads class data directly (the typed door skips name lookup and Value conversion).
-fn netsocket<R: Default>(id: ObjectId, f: impl FnOnce(&NetSocketData) -> R) -> R {
-    id.ptr()
-        .ok()
-        .and_then(|p| p.try_data::<NetSocketData>().ok().map(|d| f(&d)))
-        .unwrap_or_default()
+/// Reads class data directly (the typed door skips name lookup and Value conversion). A
+/// freed object is NoMatchingObject, never a default that reads like a real answer.
+fn netsocket<R>(id: ObjectId, f: impl FnOnce(&NetSocketData) -> R) -> Res<R> {
+    let ptr = id.ptr()?;
+    let d = ptr.try_data::<NetSocketData>()?;
+    Ok(f(&d))
 }
 
-fn clientsocket<R: Default>(id: ObjectId, f: impl FnOnce(&ClientSocketData) -> R) -> R {
-    id.ptr()
-        .ok()
-        .and_then(|p| p.try_data::<ClientSocketData>().ok().map(|d| f(&d)))
-        .unwrap_or_default()
+fn clientsocket<R>(id: ObjectId, f: impl FnOnce(&ClientSocketData) -> R) -> Res<R> {
+    let ptr = id.ptr()?;
+    let d = ptr.try_data::<ClientSocketData>()?;
+    Ok(f(&d))
 }
 
-fn int_field(id: ObjectId, name: &str) -> i32 {
-    id.get(name).ok().and_then(|v| v.to_i32().ok()).unwrap_or(0)
+fn int_field(id: ObjectId, name: &str) -> Res<i32> {
+    id.get(name)?.to_i32()
 }
 
 fn obj_field(id: ObjectId, name: &str) -> Option<ObjectId> {
@@ -147,19 +147,30 @@ impl NetSocket {
         }
     }
 
-    /// `Connect(Address, Port, Timeout)`: Timeout in seconds, 0 for none. Returns once the
-    /// socket is CONNECTING; the outcome arrives through Feedback, State and Error (or before
-    /// it returns, for a SYNCHRONOUS socket).
+    /// `Connect(Address, Port)` with no time bound. Returns once the socket is CONNECTING;
+    /// the outcome arrives through Feedback, State and Error (or before it returns, for a
+    /// SYNCHRONOUS socket). The address is an IP literal or a name the installed resolver
+    /// answers (`parasol_net::resolve`).
     ///
     /// # Errors
-    /// Args for an empty address or port 0; OutOfRange for a timeout beyond
-    /// `msgloop::MAX_DELAY` (NaN, ∞ or negative: Args); InvalidState on a server or a socket
-    /// that is not DISCONNECTED; NotInitialised before Init; NoMatchingObject once freed.
-    pub fn connect(self, address: &str, port: u16, timeout: f64) -> Res<()> {
+    /// Args for an empty address or port 0; InvalidState on a server or a socket that is not
+    /// DISCONNECTED; NoSupport on a UDP socket; NotInitialised before Init; NoMatchingObject
+    /// once freed.
+    pub fn connect(self, address: &str, port: u16) -> Res<()> {
+        let mut args = [Value::from(address), Value::Int(port as i32), Value::None];
+        self.method(AC(-1), &mut args).to_result()
+    }
+
+    /// `Connect(Address, Port, Timeout)`: as [`NetSocket::connect`], with `timeout` bounding
+    /// name resolution, the TCP connect and the TLS handshake together (Error TimeOut).
+    ///
+    /// # Errors
+    /// As [`NetSocket::connect`]; OutOfRange for a timeout beyond `msgloop::MAX_DELAY`.
+    pub fn connect_timeout(self, address: &str, port: u16, timeout: Duration) -> Res<()> {
         let mut args = [
             Value::from(address),
             Value::Int(port as i32),
-            Value::Double(timeout),
+            Value::Double(timeout.as_secs_f64()),
         ];
         self.method(AC(-1), &mut args).to_result()
     }
@@ -199,14 +210,16 @@ impl NetSocket {
             .to_result()
     }
 
-    /// `SetSSL`: STARTTLS on a connected plaintext client; the state goes HANDSHAKING, then
-    /// CONNECTED (or DISCONNECTED with Error Security).
+    /// `SetSSL(…, "EnableSSL")`: STARTTLS on a connected plaintext client; the state goes
+    /// HANDSHAKING, then CONNECTED (or DISCONNECTED with Error Security).
     ///
     /// # Errors
-    /// NoSupport on a server; InvalidState unless CONNECTED (already encrypted: Okay, nothing
-    /// to do); the error of making the TLS session (logged); NoMatchingObject once freed.
+    /// NoSupport on a server or a UDP socket; InvalidState unless CONNECTED (already
+    /// encrypted: Okay, nothing to do); the error of making the TLS session (logged);
+    /// NoMatchingObject once freed.
     pub fn set_ssl(self) -> Res<()> {
-        self.method(AC(-9), &mut []).to_result()
+        self.method(AC(-9), &mut [Value::from("EnableSSL"), Value::None])
+            .to_result()
     }
 
     /// `ShutdownWrite`: sends FIN once the queue is empty; keeps reading until the peer closes.
@@ -218,8 +231,12 @@ impl NetSocket {
         self.method(AC(-10), &mut []).to_result()
     }
 
-    /// The connection state (a server reads `MULTISTATE`).
-    pub fn state(self) -> NTC {
+    /// The connection state (a server reads `MULTISTATE`; a UDP socket is CONNECTED from Init
+    /// until closed).
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed (never a DISCONNECTED that reads like a real state).
+    pub fn state(self) -> Res<NTC> {
         netsocket(self.id(), |d| {
             if d.is_server() {
                 NTC::MULTISTATE
@@ -229,29 +246,44 @@ impl NetSocket {
         })
     }
 
-    /// Why the last connection ended or failed.
-    pub fn error(self) -> ERR {
+    /// Why the last connection ended or failed (`Okay`: it has not failed).
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn error(self) -> Res<ERR> {
         netsocket(self.id(), |d| d.stream.error)
     }
 
     /// What the failure behind [`NetSocket::error`] said — the OS error, the TLS error or
     /// alert, the resolver's reason — when there was one (field `ErrorDetail`, an extension).
-    pub fn error_detail(self) -> Option<String> {
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn error_detail(self) -> Res<Option<String>> {
         netsocket(self.id(), |d| d.stream.error_detail.clone())
     }
 
     /// The port (a server's bound port after Init).
-    pub fn port(self) -> u16 {
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn port(self) -> Res<u16> {
         netsocket(self.id(), |d| d.port as u16)
     }
 
     /// Bytes accepted by Write and not yet handed to the kernel.
-    pub fn out_queue_size(self) -> usize {
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn out_queue_size(self) -> Res<usize> {
         netsocket(self.id(), |d| d.stream.out_len())
     }
 
     /// Most bytes the outgoing queue may hold (per ClientSocket on a server).
-    pub fn msg_limit(self) -> usize {
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn msg_limit(self) -> Res<usize> {
         netsocket(self.id(), |d| d.stream.msg_limit)
     }
 
@@ -267,7 +299,10 @@ impl NetSocket {
     /// # use parasol_classes::NetSocket;
     /// # use parasol_core::ERR;
     /// # fn incoming(s: &NetSocket) -> ERR {
-    /// let room = s.msg_limit() - s.out_queue_size();
+    /// let (Ok(limit), Ok(queued)) = (s.msg_limit(), s.out_queue_size()) else {
+    ///     return ERR::NoMatchingObject;
+    /// };
+    /// let room = limit - queued;
     /// if room == 0 {
     ///     return ERR::Retry; // the peer reads slowly: leave the rest in the kernel for now
     /// }
@@ -281,16 +316,25 @@ impl NetSocket {
     /// # }
     /// ```
     pub fn echo(self) -> ERR {
-        echo_on(self.id(), self.msg_limit())
+        match self.msg_limit() {
+            Ok(limit) => echo_on(self.id(), limit),
+            Err(e) => e,
+        }
     }
 
     /// TLS certificate verification result (0 = valid).
-    pub fn valid_cert(self) -> i32 {
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn valid_cert(self) -> Res<i32> {
         int_field(self.id(), "ValidCert")
     }
 
     /// Server: number of NetClients.
-    pub fn total_clients(self) -> usize {
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn total_clients(self) -> Res<usize> {
         netsocket(self.id(), |d| d.server.total_clients.max(0) as usize)
     }
 
@@ -314,7 +358,10 @@ impl NetSocket {
 
 impl ClientSocket {
     /// The connection state.
-    pub fn state(self) -> NTC {
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed (never a DISCONNECTED that reads like a real state).
+    pub fn state(self) -> Res<NTC> {
         clientsocket(self.id(), |d| d.stream.state)
     }
 
@@ -334,7 +381,10 @@ impl ClientSocket {
     }
 
     /// Bytes accepted by Write and not yet handed to the kernel.
-    pub fn out_queue_size(self) -> usize {
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn out_queue_size(self) -> Res<usize> {
         clientsocket(self.id(), |d| d.stream.out_len())
     }
 
@@ -346,20 +396,50 @@ impl ClientSocket {
         self.method(AC(-10), &mut []).to_result()
     }
 
-    /// Why the connection ended (field `Error`, an extension).
-    pub fn error(self) -> ERR {
+    /// Why the connection ended (field `Error`, an extension; `Okay` while it has not failed).
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn error(self) -> Res<ERR> {
         clientsocket(self.id(), |d| d.stream.error)
     }
 
     /// What the failure behind [`ClientSocket::error`] said, when there was one (field
     /// `ErrorDetail`, an extension): e.g. why a client's TLS handshake failed.
-    pub fn error_detail(self) -> Option<String> {
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn error_detail(self) -> Res<Option<String>> {
         clientsocket(self.id(), |d| d.stream.error_detail.clone())
     }
 
     /// Most bytes this socket's outgoing queue may hold (its server's MsgLimit).
-    pub fn msg_limit(self) -> usize {
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn msg_limit(self) -> Res<usize> {
         clientsocket(self.id(), |d| d.stream.msg_limit)
+    }
+
+    /// `ConnectTime`: when the connection was accepted, on the loop's monotonic clock
+    /// (`precise_time()`, counted from the process's first use of it), to the millisecond.
+    /// [`ClientSocket::connected_for`] gives its age.
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn connect_time(self) -> Res<Duration> {
+        clientsocket(self.id(), |d| {
+            Duration::from_millis(d.connect_time.max(0) as u64)
+        })
+    }
+
+    /// How long ago the connection was accepted (to the millisecond).
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn connected_for(self) -> Res<Duration> {
+        let now = Duration::from_micros(parasol_core::precise_time().max(0) as u64);
+        Ok(now.saturating_sub(self.connect_time()?))
     }
 
     /// Echoes what has arrived without ever losing or over-buffering data: see
@@ -375,30 +455,41 @@ impl ClientSocket {
     /// # Ok::<(), ERR>(())
     /// ```
     pub fn echo(self) -> ERR {
-        echo_on(self.id(), self.msg_limit())
+        match self.msg_limit() {
+            Ok(limit) => echo_on(self.id(), limit),
+            Err(e) => e,
+        }
     }
 
-    /// `SetSSL`: STARTTLS with the server's certificate.
+    /// `SetSSL(…, "EnableSSL")`: STARTTLS with the server's certificate.
     ///
     /// # Errors
     /// InvalidState unless CONNECTED (already encrypted: Okay, nothing to do); FieldNotSet if
     /// the server has no SSLCertificate (logged); NoMatchingObject once freed.
     pub fn set_ssl(self) -> Res<()> {
-        self.method(AC(-9), &mut []).to_result()
+        self.method(AC(-9), &mut [Value::from("EnableSSL"), Value::None])
+            .to_result()
     }
 }
 
 impl NetClient {
     /// The client's IP address.
-    pub fn ip(self) -> Option<IPAddress> {
-        self.get("IP")
-            .ok()
-            .and_then(|v| v.downcast_ref::<IPAddress>().copied())
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn ip(self) -> Res<IPAddress> {
+        self.get("IP")?
+            .downcast_ref::<IPAddress>()
+            .copied()
+            .ok_or(ERR::FieldTypeMismatch)
     }
 
     /// Number of sockets.
-    pub fn total_connections(self) -> usize {
-        int_field(self.id(), "TotalConnections") as usize
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn total_connections(self) -> Res<usize> {
+        Ok(int_field(self.id(), "TotalConnections")?.max(0) as usize)
     }
 
     /// The sockets, oldest first.
@@ -502,6 +593,34 @@ impl NetSocketBuilder {
     pub fn socket_limit(self, n: i32) -> Self {
         self.with("SocketLimit", n)
     }
+    /// SSLCertificate: a server's certificate chain (PEM file, PEM text, or a .p12/.pfx
+    /// file).
+    pub fn ssl_certificate(self, certificate: &str) -> Self {
+        self.with("SSLCertificate", certificate)
+    }
+    /// SSLPrivateKey: a server's private key (PEM file or text).
+    pub fn ssl_private_key(self, key: &str) -> Self {
+        self.with("SSLPrivateKey", key)
+    }
+    /// SSLKeyPassword: the password of an encrypted key or PKCS#12 file.
+    pub fn ssl_key_password(self, password: &str) -> Self {
+        self.with("SSLKeyPassword", password)
+    }
+    /// SSLCACertificate: CA certificates a client trusts besides the system's (PEM file or
+    /// text).
+    pub fn ssl_ca_certificate(self, ca: &str) -> Self {
+        self.with("SSLCACertificate", ca)
+    }
+    /// HandshakeTimeout (TLS servers): how long a client may take to complete its handshake
+    /// (`Duration::ZERO`: no bound; default 10 s).
+    pub fn handshake_timeout(self, timeout: Duration) -> Self {
+        self.with("HandshakeTimeout", timeout.as_secs_f64())
+    }
+    /// IdleTimeout: how long a connection may pass no byte either way before it is closed
+    /// (`Duration::ZERO`: never, the default).
+    pub fn idle_timeout(self, timeout: Duration) -> Self {
+        self.with("IdleTimeout", timeout.as_secs_f64())
+    }
     /// Feedback callback.
     pub fn feedback(self, f: Function) -> Self {
         self.with("Feedback", f)
@@ -527,7 +646,7 @@ impl NetSocketBuilder {
     /// use parasol_classes::{NetSocket, NTC};
     /// let stream = std::net::TcpStream::connect("127.0.0.1:7000").unwrap();
     /// let sock = NetSocket::create().adopt(stream).build()?;
-    /// assert_eq!(sock.state(), NTC::CONNECTED);
+    /// assert_eq!(sock.state(), Ok(NTC::CONNECTED));
     /// # Ok::<(), parasol_core::ERR>(())
     /// ```
     pub fn adopt(mut self, socket: impl Into<std::os::fd::OwnedFd>) -> Self {

@@ -492,8 +492,16 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             }
         })
         .method_doc("UDP: leaves a multicast group.")
-        .method_at(AC(-9), "SetSSL", vec![], |o, _| crate::ssl::set_ssl(o.id()))
-        .method_doc("Upgrades a connected plaintext socket to TLS in place (STARTTLS).")
+        .method_at(
+            AC(-9),
+            "SetSSL",
+            vec![
+                ArgSpec::optional("Command", FieldKind::Str),
+                ArgSpec::optional("Value", FieldKind::Str),
+            ],
+            |o, args| crate::ssl::set_ssl_command(o.id(), args[0].as_str().ok()),
+        )
+        .method_doc("Parasol's SetSSL(Command, Value): \"EnableSSL\" upgrades a connected plaintext socket to TLS in place (STARTTLS); \"DisableSSL\" is NoSupport on a TLS connection.")
         .method_at(AC(-10), "ShutdownWrite", vec![], |o, _| match role_ep(o) {
             Ok(ep) => stream::shutdown_write(ep),
             Err(e) => e,

@@ -6,6 +6,47 @@ use crate::stream::{self, with_stream, Ep};
 use parasol_core::{ObjectId, CLASSID, ERR};
 use parasol_net::tls::ClientTemplate;
 
+/// Parasol's `SetSSL(NetSocket, Command, Value)`: `"EnableSSL"` upgrades a connected
+/// plaintext socket in place ([`set_ssl`]). No command → NullArgs (Parasol's rule); an unknown
+/// command → Args with a log line (Parasol logs it and returns Okay, which hides a typo);
+/// `"DisableSSL"` on an encrypted socket → NoSupport (no downgrade here), on a plaintext one
+/// Okay, nothing to do. Commands are case-sensitive, as in Parasol. `Value` is accepted and
+/// unused, as by both of Parasol's commands.
+pub fn set_ssl_command(obj: ObjectId, command: Option<&str>) -> ERR {
+    let Some(command) = command.filter(|c| !c.is_empty()) else {
+        return ERR::NullArgs;
+    };
+    match command {
+        "EnableSSL" => set_ssl(obj),
+        "DisableSSL" => {
+            let Ok(ptr) = obj.ptr() else {
+                return ERR::NoMatchingObject;
+            };
+            let encrypted = crate::stream::stream_of(&ptr)
+                .is_some_and(|s| s.conn.as_ref().is_some_and(|c| c.tls().is_some()));
+            if encrypted {
+                parasol_core::err::fail_with(
+                    ERR::NoSupport,
+                    format!(
+                        "{} SetSSL DisableSSL: a TLS connection is not downgraded to plaintext here",
+                        parasol_core::log::ctx(&ptr)
+                    ),
+                )
+            } else {
+                ERR::Okay
+            }
+        }
+        other => {
+            let e = parasol_core::err::fail_with(
+                ERR::Args,
+                format!("SetSSL: unknown command \"{other}\" (EnableSSL or DisableSSL)"),
+            );
+            log::warn!("SetSSL: unknown command \"{other}\"");
+            e
+        }
+    }
+}
+
 /// Upgrades a connected plaintext socket to TLS (Parasol's `SetSSL(…, "EnableSSL")`). The socket
 /// goes HANDSHAKING → CONNECTED (Feedback each) or DISCONNECTED with Error Security. A client
 /// verifies the server as at connect time (SSL_NO_VERIFY, SSLCACertificate apply); a ClientSocket

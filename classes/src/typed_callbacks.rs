@@ -163,7 +163,7 @@ impl NetSocketBuilder {
     ///         client.echo()
     ///     })
     ///     .build()?;
-    /// assert_ne!(server.port(), 0);
+    /// assert_ne!(server.port()?, 0);
     /// # server.free()?;
     /// # Ok::<(), parasol_core::ERR>(())
     /// ```

@@ -164,7 +164,7 @@ fn unimplemented_action_is_no_action() {
     let o = create(BARE, fields! {}).unwrap();
     assert_eq!(o.act(AC::Activate), Err(ERR::NoAction));
     assert_eq!(o.ac_disable(), Err(ERR::NoAction));
-    assert_eq!(o.ac_write(b"abc"), Err(ERR::NoAction));
+    assert_eq!(o.ac_write(b"abc").map_err(ERR::from), Err(ERR::NoAction));
     let mut buf = [0u8; 4];
     assert_eq!(o.ac_read(&mut buf), Err(ERR::NoAction));
     assert_eq!(
@@ -199,7 +199,14 @@ fn implemented_actions() {
 
     // Write / Read with typed shortcuts.
     assert_eq!(o.ac_write(b"hello"), Ok(5));
-    assert_eq!(o.ac_write(b"world"), Err(ERR::BufferOverflow));
+    assert_eq!(
+        o.ac_write(b"world"),
+        Err(parasol_core::err::WriteError {
+            error: ERR::BufferOverflow,
+            written: 3
+        }),
+        "the count of what was taken survives the error"
+    );
     assert_eq!(o.get("Stored").unwrap(), Value::Bytes(b"hellowor".to_vec()));
     assert_eq!(o.ac_write_counted(b"x"), (ERR::BufferOverflow, 0));
     let mut buf = [0u8; 6];
@@ -239,7 +246,10 @@ fn subscribers_are_notified_after_the_action() {
     assert_eq!(o.act(AC::Hide), Err(ERR::NoAction));
     // A routine that notified by itself is not notified twice, and the flag is stripped.
     assert_eq!(o.act(AC::Show), Ok(()));
-    assert_eq!(o.ac_write(b"0123456789"), Err(ERR::BufferOverflow));
+    assert_eq!(
+        o.ac_write(b"0123456789").map_err(ERR::from),
+        Err(ERR::BufferOverflow)
+    );
     // Not subscribed: nothing recorded.
     let _ = o.act(AC::Reset).unwrap_err();
     assert_eq!(

@@ -183,7 +183,10 @@ fn freed_handle_reports_no_matching_object() {
             h.action(AC::Activate, &mut Default::default()),
             ERR::NoMatchingObject
         );
-        assert_eq!(h.ac_write(b"x"), Err(ERR::NoMatchingObject));
+        assert_eq!(
+            h.ac_write(b"x").map_err(ERR::from),
+            Err(ERR::NoMatchingObject)
+        );
         assert_eq!(h.call("Activate", &[]).unwrap_err(), ERR::NoMatchingObject);
         assert_eq!(h.method(AC(-1), &mut []), ERR::NoMatchingObject);
         assert_eq!(h.free(), Err(ERR::NoMatchingObject));

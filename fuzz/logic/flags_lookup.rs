@@ -21,7 +21,7 @@ use parasol::kernel::value::parse_int;
 use parasol::prelude::*;
 use std::sync::Once;
 
-const NSF_KNOWN: i64 = 0x3f;
+const NSF_KNOWN: i64 = 0xff;
 
 #[derive(Default)]
 struct Lookups {

@@ -21,7 +21,10 @@ fn echo() -> Function {
         }
         let mut buf = buf.borrow_mut();
         loop {
-            let room = limit.get().saturating_sub(c.out_queue_size());
+            let Ok(queued) = c.out_queue_size() else {
+                return ERR::NoMatchingObject;
+            };
+            let room = limit.get().saturating_sub(queued);
             if room == 0 {
                 // The client reads slower than it writes: leave the rest in the kernel.
                 return ERR::Retry;
@@ -31,7 +34,7 @@ fn echo() -> Function {
                 Ok(0) => return ERR::Okay,
                 Ok(n) => {
                     if let Err(e) = c.ac_write(&buf[..n]) {
-                        return e;
+                        return e.error;
                     }
                 }
                 Err(e) => return e,
@@ -68,7 +71,11 @@ pub fn serve(tls: Option<(String, String)>) -> Result<(), String> {
     }
     let id = create("NetSocket", fields).map_err(|e| format!("create NetSocket: {e:?}"))?;
     let server = NetSocket::from_id(id).map_err(|e| format!("NetSocket: {e:?}"))?;
-    super::announce(server.port());
+    super::announce(
+        server
+            .port()
+            .map_err(|e| format!("NetSocket port: {e:?}"))?,
+    );
     while process_messages(None) != ERR::Terminate {}
     Ok(())
 }

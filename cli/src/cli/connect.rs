@@ -131,7 +131,14 @@ pub(crate) fn run(args: &ConnectArgs) -> i32 {
         .ok();
     thread_local_pending(&pending);
 
-    if let Err(e) = sock.connect(&args.host, args.port, args.timeout) {
+    let connected = if args.timeout > 0.0 {
+        std::time::Duration::try_from_secs_f64(args.timeout)
+            .map_err(|_| ERR::OutOfRange)
+            .and_then(|t| sock.connect_timeout(&args.host, args.port, t))
+    } else {
+        sock.connect(&args.host, args.port)
+    };
+    if let Err(e) = connected {
         return fail(&format!("connect {}:{}", args.host, args.port), e);
     }
     while !finished.get() {
@@ -140,12 +147,15 @@ pub(crate) fn run(args: &ConnectArgs) -> i32 {
         }
     }
     let _ = std::io::stdout().flush();
-    match sock.error() {
+    // The socket lives until this function returns: its getters cannot fail here, and a
+    // failure would still be reported as one.
+    match sock.error().unwrap_or(ERR::NoMatchingObject) {
         ERR::Okay => 0,
         e => {
-            let mut detail = sock.error_detail();
-            if e == ERR::Security && args.tls && sock.valid_cert() != 0 {
-                let check = format!("certificate check {}", sock.valid_cert());
+            let mut detail = sock.error_detail().ok().flatten();
+            let valid_cert = sock.valid_cert().unwrap_or(0);
+            if e == ERR::Security && args.tls && valid_cert != 0 {
+                let check = format!("certificate check {valid_cert}");
                 detail = Some(match detail {
                     Some(d) => format!("{d} ({check})"),
                     None => check,
@@ -180,7 +190,7 @@ fn deliver(uid: i32, chunk: Vec<u8>) {
             p.chunks.push_back(chunk);
         }
     }
-    if sock.state() == NTC::CONNECTED {
+    if sock.state() == Ok(NTC::CONNECTED) {
         if let Err(e) = pending.borrow_mut().pump(sock) {
             log::warn!("write failed: {e:?}");
         }

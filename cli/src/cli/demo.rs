@@ -54,7 +54,10 @@ pub(crate) fn run(args: &DemoArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return fail("starting the TLS echo server", e),
     };
-    let port = server.port();
+    let port = match server.port() {
+        Ok(p) => p,
+        Err(e) => return fail("starting the TLS echo server", e),
+    };
     outln!("TLS echo server on 127.0.0.1:{port} (certificate generated in memory)");
 
     let tally = Rc::new(RefCell::new(Tally::default()));
@@ -72,8 +75,10 @@ pub(crate) fn run(args: &DemoArgs) -> i32 {
                 "SSLCACertificate" => id.ca_pem.as_str(),
                 "Feedback" => Function::new(move |s: &NetSocket, state: NTC| {
                     outln!("  client {n}: {state}");
-                    if state == NTC::DISCONNECTED && s.error() != ERR::Okay {
-                        eprintln!("  client {n}: {:?} ({}), ValidCert {}", s.error(), s.error(), s.valid_cert());
+                    let error = s.error().unwrap_or(ERR::NoMatchingObject);
+                    if state == NTC::DISCONNECTED && error != ERR::Okay {
+                        let valid_cert = s.valid_cert().unwrap_or(0);
+                        eprintln!("  client {n}: {error:?} ({error}), ValidCert {valid_cert}");
                         t1.borrow_mut().failed += 1;
                     }
                 }),
@@ -98,7 +103,7 @@ pub(crate) fn run(args: &DemoArgs) -> i32 {
                         let next = message(n, r.get());
                         t.sent += next.len();
                         if let Err(e) = s.ac_write(&next) {
-                            return e;
+                            return e.error;
                         }
                     }
                     ERR::Okay
@@ -113,7 +118,8 @@ pub(crate) fn run(args: &DemoArgs) -> i32 {
         tally.borrow_mut().sent += first.len();
         if let Err(e) = client
             .ac_write(&first)
-            .and_then(|_| client.connect("localhost", port, 5.0))
+            .map_err(ERR::from)
+            .and_then(|_| client.connect_timeout("localhost", port, Duration::from_secs(5)))
         {
             return fail("connecting", e);
         }
@@ -125,7 +131,7 @@ pub(crate) fn run(args: &DemoArgs) -> i32 {
     });
     // Let the last goodbyes and DISCONNECTED feedbacks arrive.
     // Bounded: the tally below is what counts, late goodbyes or not.
-    let _ = wait_until(Duration::from_secs(2), || server.total_clients() == 0);
+    let _ = wait_until(Duration::from_secs(2), || server.total_clients() == Ok(0));
     let t = tally.borrow();
     let elapsed = started.elapsed();
     outln!(

@@ -37,7 +37,7 @@ fn chat() -> Function {
         };
         let others: Vec<ClientSocket> = server.clients().flat_map(|c| c.connections()).collect();
         for c in others {
-            if c == *from || c.state() != NTC::CONNECTED {
+            if c == *from || c.state() != Ok(NTC::CONNECTED) {
                 continue;
             }
             if let (ERR::BufferOverflow, _) = c.ac_write_counted(&buf[..n]) {
@@ -124,9 +124,13 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return fail("starting the server", e),
     };
+    let port = match server.port() {
+        Ok(p) => p,
+        Err(e) => return fail("starting the server", e),
+    };
     outln!(
         "listening on port {} ({}{})",
-        server.port(),
+        port,
         match args.mode {
             Mode::Echo => "echo",
             Mode::Discard => "discard",

@@ -6,8 +6,10 @@
 mod detail;
 mod io;
 mod table;
+mod write;
 
 pub use detail::{clear_failure_detail, fail_with, take_failure_detail};
+pub use write::WriteError;
 
 use std::fmt;
 

@@ -183,17 +183,20 @@ impl ObjectId {
         }
     }
 
-    /// `Write` action: returns the bytes accepted, or the error. When part of the data was taken
-    /// before an error (e.g. `BufferOverflow`), use [`ObjectId::ac_write_counted`] for the count.
+    /// `Write` action: `Ok` with the bytes accepted (all of them), or a [`WriteError`] holding
+    /// the code and how many leading bytes were taken before it (e.g. `BufferOverflow` after a
+    /// partial take), so the count is never lost. `?` converts it to its `ERR`.
     ///
     /// # Errors
     /// NoAction if the class has no Write; MarkedForDeletion while the object is being freed;
     /// otherwise the class's Write error (e.g. BufferOverflow; Exception if it panics);
     /// NoMatchingObject once the object is freed.
-    pub fn ac_write(self, buf: &[u8]) -> Res<usize> {
+    ///
+    /// [`WriteError`]: crate::err::WriteError
+    pub fn ac_write(self, buf: &[u8]) -> Result<usize, crate::err::WriteError> {
         match self.ac_write_counted(buf) {
             (ERR::Okay, n) => Ok(n),
-            (e, _) => Err(e),
+            (error, written) => Err(crate::err::WriteError { error, written }),
         }
     }
 

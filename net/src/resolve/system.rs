@@ -70,6 +70,8 @@ impl Resolver for SystemResolver {
 /// that does not exist is HostNotFound rather than Failed.
 fn failure(what: &str, e: &LookupError) -> LookupFailure {
     let error = match e.kind() {
+        // Matched by number first: not every platform's crate build names it.
+        _ if e.error_num() == libc::EAI_OVERFLOW => ERR::BufferOverflow,
         LookupErrorKind::NoName | LookupErrorKind::NoData => ERR::HostNotFound,
         LookupErrorKind::Again => ERR::Retry,
         LookupErrorKind::Memory => ERR::Memory,
@@ -78,7 +80,6 @@ fn failure(what: &str, e: &LookupError) -> LookupFailure {
         | LookupErrorKind::Family
         | LookupErrorKind::Socktype
         | LookupErrorKind::Service => ERR::Args,
-        LookupErrorKind::Unknown if e.error_num() == libc::EAI_OVERFLOW => ERR::BufferOverflow,
         LookupErrorKind::Fail | LookupErrorKind::Unknown => ERR::Failed,
     };
     let reason = std::io::Error::from(LookupError::new(e.error_num()));
