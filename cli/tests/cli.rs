@@ -439,6 +439,9 @@ fn usage_errors_exit_2() {
         &["connect", "host"],
         &["bogus"],
         &["connect", "h", "1", "--insecure"],
+        &["serve", "--port", "0", "--udp", "--tls-self-signed"],
+        &["connect", "h", "1", "--udp", "--tls"],
+        &["lookup"],
     ] {
         let out = run_with_input(Command::new(BIN).args(args), b"", Duration::from_secs(10));
         assert_eq!(
@@ -729,4 +732,125 @@ fn a_failure_is_one_line_with_its_detail() {
         err.contains("ERR::ConnectionRefused") && err.contains("refused"),
         "{err}"
     );
+}
+
+#[test]
+fn serve_udp_echo_and_discard_with_connect_udp() {
+    let serve = Serve::start(&["--udp", "--address", "127.0.0.1"]);
+    let out = connect(
+        &["--udp", "127.0.0.1", &serve.port.to_string()],
+        b"hello over udp\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, b"hello over udp\n");
+    // A second peer: python's socket module, where it is installed.
+    if have("python3") {
+        let script = format!(
+            "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(10); \
+             s.sendto(b'from python', ('127.0.0.1', {})); print(s.recvfrom(64)[0].decode())",
+            serve.port
+        );
+        let out = run_with_input(
+            Command::new("python3").args(["-c", &script]),
+            b"",
+            Duration::from_secs(20),
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "from python");
+    } else {
+        println!("NOTE: python3 is not installed; its part is skipped");
+    }
+    let discard = Serve::start(&["--udp", "--mode", "discard", "--address", "127.0.0.1"]);
+    let out = connect(
+        &["--udp", "127.0.0.1", &discard.port.to_string()],
+        b"dropped\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "discard sends nothing back");
+    let chat = run_with_input(
+        Command::new(BIN).args(["serve", "--port", "0", "--udp", "--mode", "chat"]),
+        b"",
+        Duration::from_secs(10),
+    );
+    assert_eq!(chat.status.code(), Some(2), "chat needs connections");
+}
+
+#[test]
+fn lookup_prints_what_netlookup_returns() {
+    // localhost and its addresses are answered without asking the system.
+    let out = run_with_input(
+        Command::new(BIN).args(["lookup", "localhost"]),
+        b"",
+        Duration::from_secs(10),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "127.0.0.1       localhost\n::1             localhost\n"
+    );
+    let out = run_with_input(
+        Command::new(BIN).args(["lookup", "127.0.0.1"]),
+        b"",
+        Duration::from_secs(10),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "127.0.0.1       localhost\n"
+    );
+    // A hosts file answers instead of the system, both ways.
+    let dir = tempfile::tempdir().unwrap();
+    let hosts = dir.path().join("hosts");
+    std::fs::write(&hosts, "# test names\n127.0.0.5 db.test db\n::5 db.test\n").unwrap();
+    let hosts = hosts.to_str().unwrap();
+    let run = |q: &str| {
+        run_with_input(
+            Command::new(BIN).args(["lookup", "--hosts", hosts, q]),
+            b"",
+            Duration::from_secs(10),
+        )
+    };
+    let out = run("db.test");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "127.0.0.5       db.test\n::5             db.test\n"
+    );
+    let out = run("127.0.0.5");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "127.0.0.5       db.test\n"
+    );
+    let out = run("nosuch.test");
+    assert_eq!(out.status.code(), Some(2), "not found, as getent");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("HostNotFound") && err.contains("nosuch.test"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    let out = run("127.0.0.77");
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::write(dir.path().join("bad"), "not-an-address name\n").unwrap();
+    let out = run_with_input(
+        Command::new(BIN).args([
+            "lookup",
+            "--hosts",
+            dir.path().join("bad").to_str().unwrap(),
+            "x",
+        ]),
+        b"",
+        Duration::from_secs(10),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
 }

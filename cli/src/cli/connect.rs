@@ -43,6 +43,9 @@ impl Pending {
 }
 
 pub(crate) fn run(args: &ConnectArgs) -> i32 {
+    if args.udp {
+        return super::udp::connect(args);
+    }
     let mut flags = Vec::new();
     if args.tls {
         flags.push("SSL");

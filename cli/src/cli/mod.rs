@@ -4,9 +4,11 @@ mod certs;
 mod classes;
 mod connect;
 mod demo;
+mod lookup;
 mod out;
 mod serve;
 mod shutdown;
+mod udp;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use parasol::ERR;
@@ -29,12 +31,29 @@ struct Cli {
 enum Command {
     /// Runs a TLS echo server and a few clients on loopback and prints what happens (default).
     Demo(DemoArgs),
-    /// Serves TCP (or TLS) connections until SIGINT/SIGTERM.
+    /// Serves TCP (or TLS) connections, or UDP datagrams, until SIGINT/SIGTERM.
     Serve(ServeArgs),
-    /// Connects to HOST PORT: stdin to the socket, the socket to stdout (like ncat).
+    /// Connects to HOST PORT: stdin to the socket, the socket to stdout (like ncat; --udp like
+    /// ncat -u).
     Connect(ConnectArgs),
+    /// Resolves a name to its addresses, or an address to its name, through NetLookup (like
+    /// `getent hosts`): one `ADDRESS  NAME` line per address; exit status 2 when not found.
+    Lookup(LookupArgs),
     /// Lists the registered classes, or describes one.
     Classes(ClassesArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct LookupArgs {
+    /// A host name, or an IP address for a reverse lookup.
+    pub query: String,
+    /// Answer from this hosts-format file (ADDRESS NAME [ALIAS …] per line) instead of the
+    /// system's resolver.
+    #[arg(long)]
+    pub hosts: Option<String>,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
 }
 
 #[derive(Args, Debug, Default)]
@@ -65,9 +84,13 @@ pub(crate) struct ServeArgs {
     /// Local address to bind (IP literal or localhost); default: all interfaces.
     #[arg(long)]
     pub address: Option<String>,
-    /// What to do with incoming data.
+    /// What to do with incoming data (UDP: echo or discard).
     #[arg(long, value_enum, default_value_t = Mode::Echo)]
     pub mode: Mode,
+    /// Serve UDP datagrams instead of TCP connections: echo sends each datagram back to its
+    /// sender, discard drops it.
+    #[arg(long, conflicts_with_all = ["tls_cert", "tls_self_signed", "multi_connect"])]
+    pub udp: bool,
     /// TLS certificate (PEM file, or .p12/.pfx).
     #[arg(long, requires = "tls_key", conflicts_with = "tls_self_signed")]
     pub tls_cert: Option<String>,
@@ -110,6 +133,10 @@ pub(crate) struct ConnectArgs {
     /// Use TLS.
     #[arg(long)]
     pub tls: bool,
+    /// UDP: each chunk of stdin is one datagram to HOST PORT, and datagrams that come back go
+    /// to stdout. After stdin ends, the command exits once no reply has come for a second.
+    #[arg(long, conflicts_with = "tls")]
+    pub udp: bool,
     /// With --tls: do not verify the server's certificate.
     #[arg(long, requires = "tls")]
     pub insecure: bool,
@@ -172,6 +199,7 @@ pub fn run() -> i32 {
         Command::Demo(a) => demo::run(&a),
         Command::Serve(a) => serve::run(&a),
         Command::Connect(a) => connect::run(&a),
+        Command::Lookup(a) => lookup::run(&a),
         Command::Classes(a) => classes::run(&a),
     }
 }

@@ -54,6 +54,9 @@ fn chat() -> Function {
 }
 
 pub(crate) fn run(args: &ServeArgs) -> i32 {
+    if args.udp {
+        return super::udp::serve(args);
+    }
     let tls = args.tls_cert.is_some() || args.tls_self_signed;
     let mut flags = String::from("SERVER");
     if tls {
