@@ -375,10 +375,20 @@ fn multicast_on_loopback_join_receive_leave() {
         .build()
         .unwrap();
     assert_eq!(tx.get("MulticastTTL").unwrap().to_int(), Ok(1));
+    // A second member on this host shares the group's address and port.
+    let rx2 = udp_server(
+        "239.255.71.12",
+        fields! { "Port" => rx.port().unwrap() as i32, "MulticastInterface" => "127.0.0.1" },
+    )
+    .unwrap();
+    rx2.join_multicast_group(group).unwrap();
     assert_eq!(tx.ac_write(b"to the group"), Ok(12));
     let mut buf = [0u8; 32];
     let (n, _) = recv_one(rx, &mut buf);
     assert_eq!(&buf[..n], b"to the group");
+    let (n, _) = recv_one(rx2, &mut buf);
+    assert_eq!(&buf[..n], b"to the group", "every member gets it");
+    rx2.free().unwrap();
     rx.leave_multicast_group(group).unwrap();
     assert_eq!(
         rx.leave_multicast_group(group),

@@ -63,7 +63,8 @@ pub struct UdpOptions {
 
 /// Opens a non-blocking UDP socket bound to `bind` (port 0: ephemeral). `None`, or the IPv6
 /// wildcard `::`, is dual-stack (IPV6_V6ONLY off, whatever the host's default), falling back
-/// to IPv4 where IPv6 is unavailable.
+/// to IPv4 where IPv6 is unavailable. A multicast group address is bound with SO_REUSEADDR,
+/// so several members on one host share it (a unicast address is never shared).
 ///
 /// # Errors
 /// The OS error of creating, configuring or binding the socket.
@@ -91,6 +92,10 @@ fn open_socket(addr: SocketAddr, dual: bool, opts: &UdpOptions) -> io::Result<So
     sock.set_cloexec(true)?;
     if opts.broadcast {
         sock.set_broadcast(true)?;
+    }
+    if addr.ip().is_multicast() {
+        // Every member of a group on this host binds the group's address and port.
+        sock.set_reuse_address(true)?;
     }
     configure_multicast(&sock, addr.is_ipv6(), opts)?;
     sock.bind(&addr.into())?;
