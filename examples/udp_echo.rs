@@ -4,36 +4,44 @@
 //! (BufferOverflow).
 //!
 //! Run: `cargo run --example udp_echo -- [PORT]`, then `nc -u 127.0.0.1 PORT` (or
-//! `parasol connect --udp 127.0.0.1 PORT`). Ctrl-C stops it.
+//! `parasol connect --udp 127.0.0.1 PORT`). Ctrl-C stops it. `tests/examples.rs` runs it.
 
 use parasol::prelude::*;
 
-fn main() -> Result<(), ERR> {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+/// The echo server on 127.0.0.1:`port` (0: any free port; read it back with `port()`).
+pub fn serve(port: u16) -> Result<NetSocket, ERR> {
     parasol::init()?;
-    let port: u16 = std::env::args()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    let server = NetSocket::create()
+    NetSocket::create()
         .address("127.0.0.1")
         .port(port)
         .flags(NSF::UDP | NSF::SERVER)
         .client_incoming(|s: &NetSocket| -> ERR {
             let mut buf = [0u8; 65_507];
             // Take every datagram that waits; each goes back to its sender.
-            while let Some((n, from)) = match s.recv_from(&mut buf) {
-                Ok(r) => r,
-                Err(e) => return e,
-            } {
-                println!("{n} bytes from {from}");
-                if let Err(e) = s.send_to(&buf[..n], from) {
-                    log::warn!("echo to {from}: {e:?}"); // one datagram lost, the server goes on
+            loop {
+                match s.recv_from(&mut buf) {
+                    Ok(Some((n, from))) => {
+                        log::info!("{n} bytes from {from}");
+                        if let Err(e) = s.send_to(&buf[..n], from) {
+                            log::warn!("echo to {from}: {e:?}"); // one datagram lost; the server goes on
+                        }
+                    }
+                    Ok(None) => return ERR::Okay,
+                    Err(e) => return e,
                 }
             }
-            ERR::Okay
         })
-        .build()?;
+        .build()
+}
+
+#[allow(dead_code)] // `tests/examples.rs` includes this file for `serve`
+fn main() -> Result<(), ERR> {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let port: u16 = std::env::args()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    let server = serve(port)?;
     println!("UDP echo on 127.0.0.1:{}", server.port()?);
     while process_messages(None) != ERR::Terminate {}
     Ok(())

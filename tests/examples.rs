@@ -1,0 +1,94 @@
+//! The ported examples, run as tests: `lookup` against a resolver map, `udp_echo` against a std
+//! socket, and two `multicast_chat` members on loopback.
+
+mod common;
+
+#[allow(dead_code)]
+#[path = "../examples/lookup.rs"]
+mod lookup;
+#[allow(dead_code)]
+#[path = "../examples/multicast_chat.rs"]
+mod multicast_chat;
+#[allow(dead_code)]
+#[path = "../examples/udp_echo.rs"]
+mod udp_echo;
+
+use common::*;
+use parasol::net::resolve::{set_thread_resolver, StaticResolver};
+use std::cell::RefCell;
+use std::net::{IpAddr, UdpSocket};
+use std::rc::Rc;
+use std::sync::Arc;
+
+#[test]
+fn lookup_answers_on_both_doors() {
+    setup();
+    let ip: IpAddr = "127.0.0.5".parse().unwrap();
+    set_thread_resolver(Some(Arc::new(StaticResolver::new().host("db.test", [ip]))));
+    let lines = lookup::run(&["db.test".into(), "127.0.0.5".into(), "nosuch.test".into()]).unwrap();
+    set_thread_resolver(None);
+    for want in [
+        "generic: db.test has address 127.0.0.5",
+        "generic: db.test has address 127.0.0.5", // the reverse answer carries the address
+        "generic: ERR::HostNotFound (The Internet host name could not be resolved.)",
+        "typed: db.test has addresses [127.0.0.5]",
+        "typed: 127.0.0.5 is db.test",
+        "typed: nosuch.test: ERR::HostNotFound (The Internet host name could not be resolved.)",
+    ] {
+        assert!(
+            lines.iter().any(|l| l == want),
+            "{want:?} not in {lines:#?}"
+        );
+    }
+    assert_eq!(lines.len(), 6, "{lines:#?}");
+}
+
+#[test]
+fn udp_echo_sends_each_datagram_back() {
+    setup();
+    let server = udp_echo::serve(0).unwrap();
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_nonblocking(true).unwrap();
+    peer.send_to(b"ping", ("127.0.0.1", server.port().unwrap()))
+        .unwrap();
+    let mut buf = [0u8; 16];
+    let mut got = 0;
+    wait("the echo", || {
+        got = peer.recv(&mut buf).unwrap_or(0);
+        got > 0
+    });
+    assert_eq!(&buf[..got], b"ping");
+    server.free().unwrap();
+}
+
+#[test]
+fn multicast_chat_members_hear_each_other_on_loopback() {
+    setup();
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let heard = Rc::new(RefCell::new(Vec::new()));
+    let (a_log, b_log) = (heard.clone(), heard.clone());
+    let a = match multicast_chat::join("127.0.0.1", port, move |_f, t| {
+        a_log.borrow_mut().push(format!("a heard {t}"))
+    }) {
+        Ok(m) => m,
+        Err(e) => {
+            println!("NOTE: cannot run here: multicast on loopback: {e:?}");
+            return;
+        }
+    };
+    let b = multicast_chat::join("127.0.0.1", port, move |_f, t| {
+        b_log.borrow_mut().push(format!("b heard {t}"))
+    })
+    .unwrap();
+    multicast_chat::say(a, "alice: hi").unwrap();
+    wait("both members heard it", || heard.borrow().len() == 2);
+    let mut got = heard.borrow().clone();
+    got.sort();
+    assert_eq!(got, vec!["a heard alice: hi", "b heard alice: hi"]);
+    a.free().unwrap();
+    b.free().unwrap();
+}
