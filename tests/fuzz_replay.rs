@@ -18,6 +18,8 @@ mod conn_input;
 mod flags_lookup;
 #[path = "../fuzz/logic/generic_door.rs"]
 mod generic_door;
+#[path = "../fuzz/logic/lookup_udp.rs"]
+mod lookup_udp;
 #[path = "../fuzz/logic/tls_identity.rs"]
 mod tls_identity;
 
@@ -110,4 +112,9 @@ fn tls_identity() {
 #[test]
 fn conn_input() {
     replay("conn_input", conn_input::run);
+}
+
+#[test]
+fn lookup_udp() {
+    replay("lookup_udp", lookup_udp::run);
 }
