@@ -144,16 +144,24 @@ fn script_form_callback_fits_and_a_wrong_one_is_refused_when_set() {
     l.free().unwrap();
 }
 
-#[test]
-fn typed_door_answers_both_ways_and_blocking_forms_call_back_before_returning() {
-    setup();
-    with_map();
+type Answered = Rc<RefCell<Vec<Result<Resolved, ERR>>>>;
+
+/// A typed NetLookup whose callback records every answer.
+fn typed_lookup() -> (NetLookup, Answered) {
     let lookup = NetLookup::new().unwrap();
-    let got: Rc<RefCell<Vec<Result<Resolved, ERR>>>> = Rc::default();
+    let got: Answered = Rc::default();
     let g = got.clone();
     lookup
         .on_resolved(move |_l, a| g.borrow_mut().push(a))
         .unwrap();
+    (lookup, got)
+}
+
+#[test]
+fn typed_door_answers_both_ways_and_blocking_forms_call_back_before_returning() {
+    setup();
+    with_map();
+    let (lookup, got) = typed_lookup();
     let r = lookup.blocking_resolve_name("DUAL.test").unwrap();
     assert_eq!(r.addresses, vec![V4, V6]);
     assert_eq!(got.borrow().len(), 1, "called back before returning");
@@ -183,12 +191,7 @@ fn resolver_failures_keep_their_codes_and_a_panic_is_a_failure_not_a_hang() {
         "boom.test" => panic!("resolver test panic"),
         _ => Err(ERR::HostNotFound),
     }))));
-    let lookup = NetLookup::new().unwrap();
-    let got: Rc<RefCell<Vec<Result<Resolved, ERR>>>> = Rc::default();
-    let g = got.clone();
-    lookup
-        .on_resolved(move |_l, a| g.borrow_mut().push(a))
-        .unwrap();
+    let (lookup, got) = typed_lookup();
     lookup.resolve_name("busy.test").unwrap();
     wait("Retry", || got.borrow().len() == 1);
     lookup.resolve_name("boom.test").unwrap();

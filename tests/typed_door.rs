@@ -115,22 +115,12 @@ fn tls_through_the_typed_builder_setters() {
         .build()
         .unwrap();
     let got = Bytes::default();
-    let g = got.clone();
     let client = NetSocket::create()
         .address("localhost")
         .port(server.port().unwrap())
         .flags(NSF::SSL)
         .ssl_ca_certificate(&ca.pem)
-        .client_incoming(move |s: &NetSocket| -> ERR {
-            let mut b = [0u8; 64];
-            match s.ac_read(&mut b) {
-                Ok(n) => {
-                    g.extend(&b[..n]);
-                    ERR::Okay
-                }
-                Err(e) => e,
-            }
-        })
+        .incoming(client_collect(&got))
         .build()
         .unwrap();
     client.ac_write(b"over tls").unwrap();

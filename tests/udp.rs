@@ -48,21 +48,11 @@ fn echo_through_incoming_with_write_to_the_default_destination() {
         "connectionless: CONNECTED from Init"
     );
     let got = Bytes::default();
-    let g = got.clone();
     let client = NetSocket::create()
         .address("127.0.0.1")
         .port(server.port().unwrap())
         .flags(NSF::UDP)
-        .client_incoming(move |s: &NetSocket| -> ERR {
-            let mut b = [0u8; 64];
-            match s.ac_read(&mut b) {
-                Ok(n) => {
-                    g.extend(&b[..n]);
-                    ERR::Okay
-                }
-                Err(e) => e,
-            }
-        })
+        .incoming(client_collect(&got))
         .build()
         .unwrap();
     assert_eq!(client.state().unwrap(), NTC::CONNECTED);

@@ -7,8 +7,7 @@ use crate::server;
 use crate::stream::{self, disconnect, Ep, How};
 use parasol_core::field::fd::*;
 use parasol_core::{
-    ActionArgs, ArgSpec, ClassBuilder, FieldKind, MetaClass, ObjectPtr, Res, Value, AC, CCF,
-    CLASSID, ERR,
+    ActionArgs, ClassBuilder, FieldKind, MetaClass, ObjectPtr, Res, Value, AC, CCF, CLASSID, ERR,
 };
 use std::sync::Arc;
 
@@ -164,11 +163,8 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .method_at(
             AC(-9),
             "SetSSL",
-            vec![
-                ArgSpec::optional("Command", FieldKind::Str),
-                ArgSpec::optional("Value", FieldKind::Str),
-            ],
-            |o, args| crate::ssl::set_ssl_command(o.id(), args[0].as_str().ok()),
+            crate::ssl::set_ssl_args(),
+            crate::ssl::set_ssl_method,
         )
         .method_doc("Parasol's SetSSL(Command, Value): \"EnableSSL\" upgrades this connection to TLS in place (STARTTLS) with the server's certificate.")
         .method_at(AC(-10), "ShutdownWrite", vec![], |o, _| match ep_of(o) {

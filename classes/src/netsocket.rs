@@ -495,11 +495,8 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .method_at(
             AC(-9),
             "SetSSL",
-            vec![
-                ArgSpec::optional("Command", FieldKind::Str),
-                ArgSpec::optional("Value", FieldKind::Str),
-            ],
-            |o, args| crate::ssl::set_ssl_command(o.id(), args[0].as_str().ok()),
+            crate::ssl::set_ssl_args(),
+            crate::ssl::set_ssl_method,
         )
         .method_doc("Parasol's SetSSL(Command, Value): \"EnableSSL\" upgrades a connected plaintext socket to TLS in place (STARTTLS); \"DisableSSL\" is NoSupport on a TLS connection.")
         .method_at(AC(-10), "ShutdownWrite", vec![], |o, _| match role_ep(o) {

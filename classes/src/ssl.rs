@@ -3,8 +3,22 @@
 use crate::constants::{NSF, NTC};
 use crate::data::NetSocketData;
 use crate::stream::{self, with_stream, Ep};
-use parasol_core::{ObjectId, CLASSID, ERR};
+use parasol_core::{ArgSpec, FieldKind, ObjectId, ObjectPtr, Value, CLASSID, ERR};
 use parasol_net::tls::ClientTemplate;
+
+/// The arguments of the SetSSL method (NetSocket's and ClientSocket's): Parasol's `Command` and
+/// `Value`, both optional so a missing Command reaches [`set_ssl_command`] (NullArgs).
+pub(crate) fn set_ssl_args() -> Vec<ArgSpec> {
+    vec![
+        ArgSpec::optional("Command", FieldKind::Str),
+        ArgSpec::optional("Value", FieldKind::Str),
+    ]
+}
+
+/// The SetSSL method routine.
+pub(crate) fn set_ssl_method(o: &ObjectPtr, args: &mut [Value]) -> ERR {
+    set_ssl_command(o.id(), args[0].as_str().ok())
+}
 
 /// Parasol's `SetSSL(NetSocket, Command, Value)`: `"EnableSSL"` upgrades a connected
 /// plaintext socket in place ([`set_ssl`]). No command → NullArgs (Parasol's rule); an unknown

@@ -53,6 +53,22 @@ fn chat() -> Function {
     })
 }
 
+/// Watches SIGINT/SIGTERM, then creates the server NetSocket: the stop flag, the server and its
+/// bound port, or the exit code of the failure (already reported).
+pub(super) fn start(
+    fields: Vec<(&str, Value)>,
+) -> Result<(std::rc::Rc<std::cell::Cell<bool>>, NetSocket, u16), i32> {
+    let stop = shutdown::watch().map_err(|e| {
+        eprintln!("parasol: cannot watch signals: {e}");
+        1
+    })?;
+    let server = create("NetSocket", fields)
+        .and_then(NetSocket::from_id)
+        .map_err(|e| fail("starting the server", e))?;
+    let port = server.port().map_err(|e| fail("starting the server", e))?;
+    Ok((stop, server, port))
+}
+
 pub(crate) fn run(args: &ServeArgs) -> i32 {
     if args.udp {
         return super::udp::serve(args);
@@ -116,20 +132,9 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
             }
         }
     }
-    let stop = match shutdown::watch() {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("parasol: cannot watch signals: {e}");
-            return 1;
-        }
-    };
-    let server = match create("NetSocket", fields).and_then(NetSocket::from_id) {
-        Ok(s) => s,
-        Err(e) => return fail("starting the server", e),
-    };
-    let port = match server.port() {
-        Ok(p) => p,
-        Err(e) => return fail("starting the server", e),
+    let (stop, server, port) = match start(fields) {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     outln!(
         "listening on port {} ({}{})",

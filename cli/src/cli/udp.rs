@@ -3,7 +3,7 @@
 //! back.
 
 use super::out::outln;
-use super::{fail, shutdown, ConnectArgs, Mode, ServeArgs};
+use super::{fail, ConnectArgs, Mode, ServeArgs};
 use parasol::net::resolve::{self, Caching};
 use parasol::prelude::*;
 use std::cell::Cell;
@@ -49,20 +49,9 @@ pub(crate) fn serve(args: &ServeArgs) -> i32 {
     if let Some(a) = &args.address {
         fields.push(("Address", a.into()));
     }
-    let stop = match shutdown::watch() {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("parasol: cannot watch signals: {e}");
-            return 1;
-        }
-    };
-    let server = match create("NetSocket", fields).and_then(NetSocket::from_id) {
-        Ok(s) => s,
-        Err(e) => return fail("starting the server", e),
-    };
-    let port = match server.port() {
-        Ok(p) => p,
-        Err(e) => return fail("starting the server", e),
+    let (stop, server, port) = match super::serve::start(fields) {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     outln!(
         "listening on port {port} (UDP {})",
