@@ -15,6 +15,7 @@ mod udp_echo;
 
 use common::*;
 use parasol::net::resolve::{set_thread_resolver, StaticResolver};
+use parasol::ERR;
 use std::cell::RefCell;
 use std::net::{IpAddr, UdpSocket};
 use std::rc::Rc;
@@ -75,10 +76,11 @@ fn multicast_chat_members_hear_each_other_on_loopback() {
         a_log.borrow_mut().push(format!("a heard {t}"))
     }) {
         Ok(m) => m,
-        Err(e) => {
-            println!("NOTE: cannot run here: multicast on loopback: {e:?}");
+        Err(ERR::NetworkUnreachable) => {
+            println!("NOTE: cannot run here: no multicast on loopback");
             return;
         }
+        Err(e) => panic!("joining on loopback: {e:?}"),
     };
     let b = multicast_chat::join("127.0.0.1", port, move |_f, t| {
         b_log.borrow_mut().push(format!("b heard {t}"))

@@ -74,3 +74,41 @@ fn an_incoming_error_is_logged_once_with_the_code() {
     );
     server.free().unwrap();
 }
+
+#[test]
+fn an_incoming_that_leaves_datagrams_says_so_once_and_they_stay_queued() {
+    logcap::install();
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let c = calls.clone();
+    let rx = NetSocket::create()
+        .address("127.0.0.1")
+        .port(0)
+        .flags(NSF::UDP | NSF::SERVER)
+        .client_incoming(move |_s: &NetSocket| -> ERR {
+            c.set(c.get() + 1);
+            ERR::Okay
+        })
+        .build()
+        .unwrap();
+    let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    for (i, d) in [&b"one"[..], b"two", b"three"].iter().enumerate() {
+        peer.send_to(d, rx.local_addr().unwrap()).unwrap();
+        wait("Incoming offered it", || calls.get() > i);
+    }
+    assert_eq!(
+        logcap::count(log::Level::Warn, "without taking the datagram"),
+        1,
+        "{:#?}",
+        logcap::all()
+    );
+    let mut buf = [0u8; 8];
+    let mut got = Vec::new();
+    while let Ok(Some((n, _))) = rx.recv_from(&mut buf) {
+        got.push(buf[..n].to_vec());
+    }
+    assert_eq!(
+        got,
+        vec![b"one".to_vec(), b"two".to_vec(), b"three".to_vec()]
+    );
+    rx.free().unwrap();
+}

@@ -126,6 +126,13 @@ fn tls_through_the_typed_builder_setters() {
     client.ac_write(b"over tls").unwrap();
     wait("the echo", || got.get() == b"over tls");
     assert_eq!(client.valid_cert(), Ok(0));
+    assert_eq!(
+        client
+            .call_raw("SetSSL", &[("Command", "DisableSSL".into())])
+            .0,
+        ERR::NoSupport,
+        "no downgrade of a TLS connection"
+    );
     assert_eq!(server.get("HandshakeTimeout").unwrap().to_double(), Ok(5.0));
     let locked = NetSocket::create()
         .flags(NSF::SSL)

@@ -111,11 +111,10 @@ fn configure_multicast(sock: &Socket, v6: bool, opts: &UdpOptions) -> io::Result
         }
     }
     match opts.multicast_interface {
-        MulticastInterface::Default => {}
         MulticastInterface::Address(a) if !v6 => sock.set_multicast_if_v4(&a)?,
         MulticastInterface::Index(n) if v6 => sock.set_multicast_if_v6(n)?,
-        // An IPv4 interface named by index, or an IPv6 socket given an IPv4 address: membership
-        // uses it; sends keep the system's choice.
+        // None given; or an IPv4 interface named by index, or an IPv6 socket given an IPv4
+        // address: membership uses it, sends keep the system's choice.
         _ => {}
     }
     Ok(())
