@@ -21,9 +21,13 @@ pub fn serve(port: u16) -> Result<NetSocket, ERR> {
             loop {
                 match s.recv_from(&mut buf) {
                     Ok(Some((n, from))) => {
-                        log::info!("{n} bytes from {from}");
-                        if let Err(e) = s.send_to(&buf[..n], from) {
-                            log::warn!("echo to {from}: {e:?}"); // one datagram lost; the server goes on
+                        log::debug!("{n} bytes from {from}");
+                        // An empty datagram has nothing to echo; a failed echo loses one
+                        // datagram, as UDP may (logged at debug: a peer cannot flood the log).
+                        if n > 0 {
+                            if let Err(e) = s.send_to(&buf[..n], from) {
+                                log::debug!("echo to {from}: {e:?}");
+                            }
                         }
                     }
                     Ok(None) => return ERR::Okay,

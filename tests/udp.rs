@@ -575,6 +575,11 @@ fn free_is_silent_disable_says_disconnected_once_and_incoming_set_late_gets_what
     // A datagram waits with no Incoming; setting one offers it.
     let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
     peer.send_to(b"early", rx.local_addr().unwrap()).unwrap();
+    // The datagram is queued when send_to returns: these passes handle its readiness while no
+    // Incoming is set, so only setting one can offer it now.
+    for _ in 0..3 {
+        let _ = process_messages(Some(std::time::Duration::ZERO));
+    }
     let got = Bytes::default();
     rx.set("Incoming", client_collect(&got)).unwrap();
     wait("the waiting datagram", || got.get() == b"early");

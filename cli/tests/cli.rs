@@ -763,6 +763,19 @@ fn serve_udp_echo_and_discard_with_connect_udp() {
     } else {
         println!("NOTE: python3 is not installed; its part is skipped");
     }
+    // A hostile peer: an empty datagram (nothing to echo), the largest one, then a plain one.
+    let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let big = common::pattern(65_507, 9);
+    for d in [&b""[..], &big, b"after"] {
+        peer.send_to(d, ("127.0.0.1", serve.port)).unwrap();
+    }
+    let mut buf = vec![0u8; 70_000];
+    let n = peer.recv(&mut buf).unwrap();
+    assert_eq!(&buf[..n], &big[..], "the largest datagram comes back whole");
+    let n = peer.recv(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"after");
     let discard = Serve::start(&["--udp", "--mode", "discard", "--address", "127.0.0.1"]);
     let out = connect(
         &["--udp", "127.0.0.1", &discard.port.to_string()],

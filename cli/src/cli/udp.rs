@@ -33,10 +33,12 @@ pub(crate) fn serve(args: &ServeArgs) -> i32 {
                 match s.recv_from(&mut buf) {
                     Ok(Some((n, from))) => {
                         log::debug!("{n} bytes from {from}");
-                        if echo {
+                        // An empty datagram has nothing to echo (SendTo takes at least a byte).
+                        if echo && n > 0 {
                             if let Err(e) = s.send_to(&buf[..n], from) {
-                                // A datagram is lost, not the server: say so and go on.
-                                log::warn!("echo to {from}: {e:?}");
+                                // One datagram is lost, as UDP allows; at debug level, so a
+                                // peer cannot flood the log with datagrams that fail.
+                                log::debug!("echo to {from}: {e:?}");
                             }
                         }
                     }
