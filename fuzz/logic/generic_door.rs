@@ -15,7 +15,10 @@
 //! ours, certificate paths by files of ours, and a server about to Init without an address is
 //! given 127.0.0.1. `SYNCHRONOUS` is stripped: with both ends on this thread a blocking Read or
 //! TLS Connect waits for a peer that can only run once it returns (a harness deadlock, not a
-//! runtime bug).
+//! runtime bug). `UDP` and `BROADCAST` are stripped too: SendTo and multicast membership take
+//! destinations this target does not filter (the `lookup_udp` target covers UDP, loopback
+//! only). A resolver map is installed on the fuzzing thread, so a NetLookup created by a fuzzed
+//! class name never asks the system's resolver.
 
 #[path = "common.rs"]
 mod common;
@@ -37,6 +40,8 @@ const MAX_TOTAL_OPS: usize = 160;
 const MAX_DEPTH: usize = 2;
 const MAX_OBJECTS: usize = 48;
 const SYNCHRONOUS: i64 = 0x10;
+/// Flags this target never lets a NetSocket keep: SYNCHRONOUS, BROADCAST and UDP (see above).
+const STRIPPED: i64 = SYNCHRONOUS | 0x40 | 0x80;
 const SERVER: i64 = 0x01;
 
 const CLASSES: &[&str] = &[
@@ -627,7 +632,7 @@ fn safe_pem_source(v: Value) -> Value {
     Value::from(paths[hash_of(&v) % paths.len()].clone())
 }
 
-/// Flags with SYNCHRONOUS lose that bit (see the module documentation).
+/// Flags lose the STRIPPED bits (see the module documentation).
 fn strip_sync(table: Option<&'static [FieldDef]>, current: i64, v: Value) -> Value {
     let n = match (&v, table) {
         (Value::Str(s), Some(t)) => parse_flags(t, s, current).ok(),
@@ -635,7 +640,7 @@ fn strip_sync(table: Option<&'static [FieldDef]>, current: i64, v: Value) -> Val
         _ => v.to_int().ok(),
     };
     match n {
-        Some(n) if n & SYNCHRONOUS != 0 => match i32::try_from(n & !SYNCHRONOUS) {
+        Some(n) if n & STRIPPED != 0 => match i32::try_from(n & !STRIPPED) {
             Ok(m) => Value::Int(m),
             Err(_) => v,
         },
@@ -693,7 +698,7 @@ fn sanitize_args(class: &MetaClass, args: Vec<(String, Value)>) -> Vec<(String, 
         .collect()
 }
 
-/// Before every operation: a NetSocket that is not initialised loses SYNCHRONOUS, and one that
+/// Before every operation: a NetSocket that is not initialised loses the STRIPPED flags, and one that
 /// would listen without an address listens on 127.0.0.1 (not on every interface).
 fn sanitize_pending() {
     for o in objs() {
@@ -706,8 +711,8 @@ fn sanitize_pending() {
             .ok()
             .and_then(|v| v.to_int().ok())
             .unwrap_or(0);
-        if flags & SYNCHRONOUS != 0 {
-            let _ = o.set("Flags", Value::Int((flags & !SYNCHRONOUS) as i32));
+        if flags & STRIPPED != 0 {
+            let _ = o.set("Flags", Value::Int((flags & !STRIPPED) as i32));
         }
         if flags & SERVER != 0 {
             let addr = o.get("Address").unwrap_or_default();
@@ -1213,6 +1218,16 @@ fn write_files(dir: &std::path::Path) {
 pub fn run(data: &[u8]) {
     setup();
     register_probe();
+    // No name ever reaches the system's resolver (a fuzzed class name can create a NetLookup,
+    // and a fuzzed Connect could pass a name): an empty map answers HostNotFound to all.
+    thread_local! {
+        static NO_DNS: Cell<bool> = const { Cell::new(false) };
+    }
+    if !NO_DNS.with(|n| n.replace(true)) {
+        parasol::net::resolve::set_thread_resolver(Some(std::sync::Arc::new(
+            parasol::net::resolve::StaticResolver::new(),
+        )));
+    }
     let panics_before = panics();
     static FD_BASE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let fds_before = *FD_BASE.get_or_init(open_fds);
