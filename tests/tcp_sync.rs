@@ -73,6 +73,10 @@ fn connect_failure_is_returned() {
         Err(ERR::ConnectionRefused)
     );
     assert_eq!(c.state().unwrap(), NTC::DISCONNECTED);
+    // An empty resolver map: the name is not found without asking the system's DNS.
+    parasol::net::resolve::set_thread_resolver(Some(std::sync::Arc::new(
+        parasol::net::resolve::StaticResolver::new(),
+    )));
     assert_eq!(
         c.connect_timeout(
             "no-such-host.invalid",
