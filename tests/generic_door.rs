@@ -7,30 +7,6 @@ mod common;
 use common::*;
 use parasol::prelude::*;
 
-fn connected_pair() -> (NetSocket, NetSocket, ClientSocket) {
-    let server = server(fields! { "Flags" => "SERVER|MULTI_CONNECT" });
-    let client = NetSocket::create()
-        .address("127.0.0.1")
-        .port(server.port().unwrap())
-        .build()
-        .unwrap();
-    wait("accepted", || {
-        server
-            .clients()
-            .flat_map(|c| c.connections())
-            .any(|c| c.state().unwrap() == NTC::CONNECTED)
-            && client.state().unwrap() == NTC::CONNECTED
-    });
-    let cs = server
-        .clients()
-        .next()
-        .unwrap()
-        .connections()
-        .next()
-        .unwrap();
-    (server, client, cs)
-}
-
 #[test]
 fn init_on_live_objects_is_double_init_and_changes_nothing() {
     setup();

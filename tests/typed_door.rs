@@ -14,14 +14,7 @@ use std::time::Duration;
 #[test]
 fn getters_of_a_freed_object_are_errors() {
     setup();
-    let server = server(fields! { "Flags" => "SERVER|MULTI_CONNECT" });
-    let client = NetSocket::create()
-        .address("127.0.0.1")
-        .port(server.port().unwrap())
-        .build()
-        .unwrap();
-    wait("accepted", || server.total_clients() == Ok(1));
-    let cs = first_accepted(server);
+    let (server, client, cs) = connected_pair();
     let nc = cs.client().unwrap();
     client.free().unwrap();
     server.free().unwrap();

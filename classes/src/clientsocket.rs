@@ -36,14 +36,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .field("ConnectTime", FieldKind::Int64, FD_READ, |f| {
             f.get(|d| Value::Int64(d.connect_time)).doc("When the connection was accepted: milliseconds on the loop's monotonic clock (PreciseTime / 1000).")
         })
-        .field("ClientData", FieldKind::Any, FD_RW, |f| {
-            f.get(|d| d.client_data.clone())
-                .set(|d, v| {
-                    d.client_data = v;
-                    Ok(())
-                })
-                .doc("Free user value.")
-        })
+        .field("ClientData", FieldKind::Any, FD_RW, crate::client_data::field)
         .field("Incoming", FieldKind::Function, FD_RW, |f| {
             f.get(|d| d.incoming.clone().into())
                 .set_obj(|o, v| {

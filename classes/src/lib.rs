@@ -7,6 +7,7 @@
 
 mod callback_check;
 mod client;
+mod client_data;
 mod clientsocket;
 pub mod constants;
 mod data;

@@ -34,14 +34,12 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             f.get(|d| Value::Int(d.total_connections))
                 .doc("Number of ClientSockets.")
         })
-        .field("ClientData", FieldKind::Any, FD_RW, |f| {
-            f.get(|d| d.client_data.clone())
-                .set(|d, v| {
-                    d.client_data = v;
-                    Ok(())
-                })
-                .doc("Free user value.")
-        })
+        .field(
+            "ClientData",
+            FieldKind::Any,
+            FD_RW,
+            crate::client_data::field,
+        )
         .action(AC::Init, |o, _| {
             let has_server = o
                 .try_data::<NetClientData>()

@@ -61,14 +61,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .version(1.0)
         .category(CCF::NETWORK)
         .doc("Resolves host names to addresses and addresses to names, off the loop.")
-        .field("ClientData", FieldKind::Any, FD_RW, |f| {
-            f.get(|d| d.client_data.clone())
-                .set(|d, v| {
-                    d.client_data = v;
-                    Ok(())
-                })
-                .doc("Free user value.")
-        })
+        .field("ClientData", FieldKind::Any, FD_RW, crate::client_data::field)
         .field("Flags", FieldKind::Int, FD_RW, |f| {
             f.get(|d| Value::Int(d.flags.0))
                 .set(|d, v| {

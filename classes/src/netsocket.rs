@@ -62,14 +62,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
                 })
                 .doc("listen() backlog.")
         })
-        .field("ClientData", FieldKind::Any, FD_RW, |f| {
-            f.get(|d| d.client_data.clone())
-                .set(|d, v| {
-                    d.client_data = v;
-                    Ok(())
-                })
-                .doc("Free user value.")
-        })
+        .field("ClientData", FieldKind::Any, FD_RW, crate::client_data::field)
         .field("ClientLimit", FieldKind::Int, FD_RW, |f| {
             f.get(|d| Value::Int(d.client_limit))
                 .set(|d, v| {

@@ -179,3 +179,29 @@ pub fn first_accepted(server: NetSocket) -> ClientSocket {
     });
     accepted.unwrap()
 }
+
+/// A MULTI_CONNECT server on 127.0.0.1, a client connected to it and the server's ClientSocket
+/// for it, both ends CONNECTED.
+pub fn connected_pair() -> (NetSocket, NetSocket, ClientSocket) {
+    let server = server(fields! { "Flags" => "SERVER|MULTI_CONNECT" });
+    let client = NetSocket::create()
+        .address("127.0.0.1")
+        .port(server.port().unwrap())
+        .build()
+        .unwrap();
+    wait("accepted", || {
+        server
+            .clients()
+            .flat_map(|c| c.connections())
+            .any(|c| c.state().unwrap() == NTC::CONNECTED)
+            && client.state().unwrap() == NTC::CONNECTED
+    });
+    let cs = server
+        .clients()
+        .next()
+        .unwrap()
+        .connections()
+        .next()
+        .unwrap();
+    (server, client, cs)
+}
