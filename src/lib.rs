@@ -43,7 +43,8 @@ pub use parasol_classes as classes;
 pub use parasol_core as kernel;
 
 pub use parasol_classes::{
-    set_ssl, ClientSocket, NetClient, NetLookup, NetSocket, NetSocketBuilder, NLF, NSF, NTC,
+    set_ssl, ClientSocket, NetClient, NetLookup, NetSocket, NetSocketBuilder, TlsConfig, NLF, NSF,
+    NTC,
 };
 // The kernel's items and modules, but not its `log` module, which would shadow the `log`
 // crate in a program that glob-imports this one (it stays reachable as `kernel::log`).

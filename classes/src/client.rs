@@ -7,7 +7,6 @@ use crate::stream::{self, disconnect, set_state, with_stream, Ep, How};
 use parasol_core::msgloop::{cancel_timer, set_timeout, LoopHandle};
 use parasol_core::{ObjectId, ObjectPtr, Res, ERR};
 use parasol_net::socket::{self, ConnectProgress};
-use parasol_net::tls::ClientTemplate;
 use parasol_net::{Connection, IPAddress};
 use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
@@ -89,7 +88,7 @@ pub(crate) fn connect_from(
             );
         }
         if d.flags.contains(NSF::SSL) && d.client.tls.is_none() {
-            match ClientTemplate::new(d.ssl_ca.as_deref(), !d.flags.contains(NSF::SSL_NO_VERIFY)) {
+            match crate::tls_setup::client_template(&d) {
                 Ok(t) => d.client.tls = Some(t),
                 Err(e) => return e,
             }
@@ -339,7 +338,7 @@ fn established(id: ObjectId) {
             return;
         };
         if d.flags.contains(NSF::SSL) {
-            Some((d.client.tls.clone(), d.address.clone().unwrap_or_default()))
+            Some((d.client.tls.clone(), crate::tls_setup::session_host(&d)))
         } else {
             None
         }

@@ -91,6 +91,10 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             f.get(|d| Value::Int(d.stream.out_len().min(i32::MAX as usize) as i32))
                 .doc("Bytes accepted by Write and not yet handed to the kernel (extension).")
         })
+        .field("ALPNProtocol", FieldKind::Str, FD_READ, crate::tls_setup::alpn_protocol_field)
+        .field("PeerCertificate", FieldKind::Str, FD_READ, crate::tls_setup::peer_certificate_field)
+        .field("PeerFingerprint", FieldKind::Str, FD_READ, crate::tls_setup::peer_fingerprint_field)
+        .field("PeerSubject", FieldKind::Str, FD_READ, crate::tls_setup::peer_subject_field)
         .field("Address", FieldKind::Str, FD_READ, |f| {
             f.get(|d| d.peer.map_or(Value::None, |p| Value::Str(p.to_string())))
                 .doc("The peer's address and port (extension).")

@@ -91,6 +91,9 @@ pub(crate) struct NetSocketData {
     pub ssl_private_key: Option<String>,
     pub ssl_key_password: Option<String>,
     pub ssl_ca: Option<String>,
+    /// TLS extensions: ALPN list, the client's server name (SNI), client certificates on a
+    /// server, SNI identities, resumption, a user's own rustls configuration.
+    pub tls: crate::tls_setup::TlsFields,
     pub client_data: Value,
     pub feedback: Function,
     pub incoming: Function,
@@ -127,6 +130,7 @@ impl Default for NetSocketData {
             ssl_private_key: None,
             ssl_key_password: None,
             ssl_ca: None,
+            tls: crate::tls_setup::TlsFields::default(),
             client_data: Value::None,
             feedback: Function::default(),
             incoming: Function::default(),

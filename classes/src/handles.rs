@@ -3,8 +3,12 @@
 
 use crate::constants::{NSF, NTC};
 use crate::data::{ClientSocketData, NetSocketData};
+use crate::tls_setup::{from_session, TlsConfig};
 use parasol_core::{class_handle, create, Function, ObjectId, Res, Value, AC, ERR};
+use parasol_net::tls::rustls::{ClientConfig, ServerConfig};
+use parasol_net::tls::{ClientAuth, PeerCertificate, TlsInfo};
 use parasol_net::IPAddress;
+use std::sync::Arc;
 use std::time::Duration;
 
 class_handle! {
@@ -144,6 +148,7 @@ impl NetSocket {
             fields: Vec::new(),
             adopted: None,
             role: None,
+            sni: Vec::new(),
         }
     }
 
@@ -330,6 +335,33 @@ impl NetSocket {
         int_field(self.id(), "ValidCert")
     }
 
+    /// Client TLS: the ALPN protocol agreed, once CONNECTED (`None` without TLS or ALPN).
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn alpn_protocol(self) -> Res<Option<String>> {
+        netsocket(self.id(), |d| from_session(d, |t| t.alpn_protocol()))
+    }
+
+    /// Client TLS: the server's certificate (subject, SHA-256 fingerprint, chain as PEM), once
+    /// CONNECTED. `None` without TLS, and on a resumed session (no certificate is sent then).
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn peer_certificate(self) -> Res<Option<PeerCertificate>> {
+        netsocket(self.id(), |d| from_session(d, |t| t.peer_certificate()))
+    }
+
+    /// Client TLS: the handshake's outcome (version, cipher suite, ALPN, resumed, the server's
+    /// certificate, ValidCert); its `Display` is the command's `-v` summary line. `None`
+    /// without TLS or while handshaking.
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn tls_info(self) -> Res<Option<TlsInfo>> {
+        netsocket(self.id(), |d| from_session(d, |t| t.info()))
+    }
+
     /// Server: number of NetClients.
     ///
     /// # Errors
@@ -470,6 +502,31 @@ impl ClientSocket {
         self.method(AC(-9), &mut [Value::from("EnableSSL"), Value::None])
             .to_result()
     }
+
+    /// TLS: the ALPN protocol agreed with this client, once CONNECTED.
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn alpn_protocol(self) -> Res<Option<String>> {
+        clientsocket(self.id(), |d| from_session(d, |t| t.alpn_protocol()))
+    }
+
+    /// TLS: the client's certificate (mutual TLS), once CONNECTED; `None` when the server did
+    /// not ask, the client sent none (SSLClientAuth optional), or the session was resumed.
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn peer_certificate(self) -> Res<Option<PeerCertificate>> {
+        clientsocket(self.id(), |d| from_session(d, |t| t.peer_certificate()))
+    }
+
+    /// TLS: the handshake's outcome with this client (see [`NetSocket::tls_info`]).
+    ///
+    /// # Errors
+    /// NoMatchingObject once freed.
+    pub fn tls_info(self) -> Res<Option<TlsInfo>> {
+        clientsocket(self.id(), |d| from_session(d, |t| t.info()))
+    }
 }
 
 impl NetClient {
@@ -558,6 +615,8 @@ pub struct NetSocketBuilder {
     /// The role a typed callback was written for (`server_*` or `client_*`), checked against
     /// the flags at build time.
     pub(crate) role: Option<crate::callback_check::Role>,
+    /// Identities added by [`NetSocketBuilder::sni_identity`], set as SSLIdentities at build.
+    sni: Vec<Value>,
 }
 
 impl NetSocketBuilder {
@@ -611,6 +670,61 @@ impl NetSocketBuilder {
     pub fn ssl_ca_certificate(self, ca: &str) -> Self {
         self.with("SSLCACertificate", ca)
     }
+    /// SSLCertificate, SSLPrivateKey on a client: the certificate it presents when a server
+    /// asks for one (mutual TLS). On a server, the same two fields are its own identity.
+    pub fn client_certificate(self, certificate: &str, key: &str) -> Self {
+        self.with("SSLCertificate", certificate)
+            .with("SSLPrivateKey", key)
+    }
+    /// ALPN: protocols a client offers or a server accepts, most preferred first. A server
+    /// whose list shares nothing with a client's refuses it (RFC 7301).
+    pub fn alpn(self, protocols: &[&str]) -> Self {
+        self.with("ALPN", protocols.join(","))
+    }
+    /// ServerName: the name a client sends (SNI) and verifies the certificate against, when
+    /// it is not the address it connects to.
+    pub fn server_name(self, name: &str) -> Self {
+        self.with("ServerName", name)
+    }
+    /// SSLClientCA: a server verifies client certificates against these CA certificates (PEM
+    /// file or text) and, unless [`Self::client_auth`] says otherwise, requires one.
+    pub fn client_ca(self, ca: &str) -> Self {
+        self.with("SSLClientCA", ca)
+    }
+    /// SSLClientAuth: whether a server asks for client certificates.
+    pub fn client_auth(self, mode: ClientAuth) -> Self {
+        self.with("SSLClientAuth", mode.name())
+    }
+    /// Adds an identity a server presents to clients that ask for `name` by SNI (`*.example.com`
+    /// covers one label). SSLCertificate stays the default for other names.
+    pub fn sni_identity(mut self, name: &str, certificate: &str, key: &str) -> Self {
+        self.sni
+            .push(Value::Str(format!("{name}={certificate},{key}")));
+        self
+    }
+    /// SSLNoResume: `false` makes every connection of a client a full handshake (resumption
+    /// is on by default).
+    pub fn resumption(self, resume: bool) -> Self {
+        self.with("SSLNoResume", i32::from(!resume))
+    }
+    /// TLSConfig: a client's own rustls configuration, used as it is instead of the SSL
+    /// fields (its roots, verifier, client certificate, ALPN, resumption). ValidCert then reads
+    /// 0, or the code of the certificate error that failed the handshake.
+    pub fn tls_client_config(self, config: Arc<ClientConfig>) -> Self {
+        self.with(
+            "TLSConfig",
+            Value::Any(std::rc::Rc::new(TlsConfig::Client(config))),
+        )
+    }
+    /// TLSConfig: a server's own rustls configuration, used as it is instead of the SSL fields.
+    /// `NSF::SSL` still decides whether accepted connections start in TLS (without it,
+    /// clients may upgrade with SetSSL).
+    pub fn tls_server_config(self, config: Arc<ServerConfig>) -> Self {
+        self.with(
+            "TLSConfig",
+            Value::Any(std::rc::Rc::new(TlsConfig::Server(config))),
+        )
+    }
     /// HandshakeTimeout (TLS servers): how long a client may take to complete its handshake
     /// (`Duration::ZERO`: no bound; default 10 s).
     pub fn handshake_timeout(self, timeout: Duration) -> Self {
@@ -662,8 +776,12 @@ impl NetSocketBuilder {
     /// What `create("NetSocket", …)` returns for these fields (each logged with its field);
     /// Args when a typed callback was written for the other role (a `server_*` callback on a
     /// client, or a `client_*` one on a server).
-    pub fn build(self) -> Res<NetSocket> {
+    pub fn build(mut self) -> Res<NetSocket> {
         crate::register_classes()?;
+        if !self.sni.is_empty() {
+            let sni: std::rc::Rc<[Value]> = std::mem::take(&mut self.sni).into();
+            self.fields.push(("SSLIdentities", Value::Array(sni)));
+        }
         let made = create("NetSocket", self.fields).map(NetSocket::from_id_unchecked);
         // The NetSocket holds its own copy of an adopted socket; this one closes here.
         drop(self.adopted);

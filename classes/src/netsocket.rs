@@ -270,7 +270,88 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
                     d.ssl_ca = opt_string(v)?;
                     Ok(())
                 })
-                .doc("Client TLS: extra CA certificates to trust (PEM file or PEM text), besides the system store.")
+                .doc("Client TLS: extra CA certificates to trust (PEM file or PEM text), besides the system store; a server certificate equal to one of them is trusted as is.")
+        })
+        .field("ALPN", FieldKind::Str, FD_RI, |f| {
+            f.get(|d| d.tls.alpn.as_deref().map_or(Value::None, Value::from))
+                .set(|d, v| {
+                    let list = opt_string(v)?;
+                    if let Some(l) = &list {
+                        parasol_net::tls::parse_alpn(l)?;
+                    }
+                    d.tls.alpn = list;
+                    Ok(())
+                })
+                .doc("TLS: ALPN protocols, comma-separated, most preferred first: offered by a client, accepted by a server (no overlap: the handshake fails, RFC 7301) (extension).")
+        })
+        .field("ALPNProtocol", FieldKind::Str, FD_READ, crate::tls_setup::alpn_protocol_field)
+        .field("PeerCertificate", FieldKind::Str, FD_READ, crate::tls_setup::peer_certificate_field)
+        .field("PeerFingerprint", FieldKind::Str, FD_READ, crate::tls_setup::peer_fingerprint_field)
+        .field("PeerSubject", FieldKind::Str, FD_READ, crate::tls_setup::peer_subject_field)
+        .field("ServerName", FieldKind::Str, FD_RW, |f| {
+            f.get(|d| d.tls.server_name.as_deref().map_or(Value::None, Value::from))
+                .set(|d, v| {
+                    d.tls.server_name = opt_string(v)?;
+                    Ok(())
+                })
+                .doc("Client TLS: the server name sent (SNI) and verified, when it is not Address (extension).")
+        })
+        .field("SSLClientAuth", FieldKind::Str, FD_RI, |f| {
+            f.get(|d| d.tls.client_auth.map_or(Value::None, |a| Value::from(a.name())))
+                .set(|d, v| {
+                    d.tls.client_auth = match opt_string(v)? {
+                        None => None,
+                        Some(t) => Some(parasol_net::tls::ClientAuth::parse(&t)?),
+                    };
+                    Ok(())
+                })
+                .doc("Server TLS: none, optional or require client certificates (default: require when SSLClientCA is set) (extension).")
+        })
+        .field("SSLClientCA", FieldKind::Str, FD_RI, |f| {
+            f.get(|d| d.tls.client_ca.as_deref().map_or(Value::None, Value::from))
+                .set(|d, v| {
+                    d.tls.client_ca = opt_string(v)?;
+                    Ok(())
+                })
+                .doc("Server TLS: CA certificates client certificates must chain to (PEM file or text); a client certificate equal to one of them is trusted as is (extension).")
+        })
+        .field("SSLIdentities", FieldKind::Any, FD_RI, |f| {
+            f.get(|d| {
+                Value::Array(
+                    d.tls
+                        .sni
+                        .iter()
+                        .map(|(name, id)| Value::Str(format!("{name}={}", id.certificate.as_deref().unwrap_or(""))))
+                        .collect(),
+                )
+            })
+            .set(|d, v| {
+                d.tls.sni = crate::tls_setup::parse_sni(&v)?;
+                Ok(())
+            })
+            .doc("Server TLS: identities chosen by the client's server name (SNI), NAME=CERT,KEY each (an array, or one text with ; between entries); SSLCertificate is the default (extension).")
+        })
+        .field("SSLNoResume", FieldKind::Int, FD_RW, |f| {
+            f.get(|d| Value::Int(i32::from(d.tls.no_resumption)))
+                .set(|d, v| {
+                    d.tls.no_resumption = v.to_int()? != 0;
+                    d.client.tls = None; // rebuilt at the next Connect with the new setting
+                    Ok(())
+                })
+                .doc("Client TLS: 1 makes every connection a full handshake instead of resuming an earlier session (extension).")
+        })
+        .field("TLSConfig", FieldKind::Any, FD_RI, |f| {
+            f.get(|d| {
+                d.tls
+                    .config
+                    .clone()
+                    .map_or(Value::None, |c| Value::Any(std::rc::Rc::new(c)))
+            })
+            .set(|d, v| {
+                d.tls.config = crate::tls_setup::parse_config(v)?;
+                Ok(())
+            })
+            .doc("TLS: a rustls configuration of your own (Arc<ClientConfig> or Arc<ServerConfig>, as Value::Any), used instead of the SSL fields (extension).")
         })
         .action(AC::Init, |o, _| init(o))
         .action(AC::Free, |o, _| {
@@ -544,7 +625,7 @@ fn check_callbacks(d: &NetSocketData) -> Res<()> {
 }
 
 fn init(o: &ObjectPtr) -> ERR {
-    let (is_server, adopt, address, port, ssl, ssl_ca, verify) = {
+    let (is_server, adopt, address, port, template) = {
         let Ok(mut d) = o.try_data_mut::<NetSocketData>() else {
             return ERR::InUse;
         };
@@ -558,9 +639,8 @@ fn init(o: &ObjectPtr) -> ERR {
             d.adopt_fd.take(),
             d.address.clone(),
             d.port,
-            d.flags.contains(NSF::SSL),
-            d.ssl_ca.clone(),
-            !d.flags.contains(NSF::SSL_NO_VERIFY),
+            (d.flags.contains(NSF::SSL) && !d.is_server() && !d.is_udp())
+                .then(|| crate::tls_setup::client_template(&d)),
         )
     };
     if is_udp(o) {
@@ -569,8 +649,8 @@ fn init(o: &ObjectPtr) -> ERR {
     if is_server {
         return server::init(o);
     }
-    if ssl {
-        match parasol_net::tls::ClientTemplate::new(ssl_ca.as_deref(), verify) {
+    if let Some(template) = template {
+        match template {
             Ok(t) => {
                 if let Ok(mut d) = o.try_data_mut::<NetSocketData>() {
                     d.client.tls = Some(t);

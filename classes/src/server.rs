@@ -10,7 +10,6 @@ use parasol_core::{
     Res, CLASSID, ERR,
 };
 use parasol_net::socket::{self, err_from_io};
-use parasol_net::tls::{load_server_config, ServerIdentity};
 use parasol_net::{canonical_ip, Connection, IPAddress};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -24,7 +23,7 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// Server Init: TLS identity, bind, listen, register. State reads MULTISTATE.
 pub(crate) fn init(ptr: &ObjectPtr) -> ERR {
-    let (address, port, backlog, flags, identity) = {
+    let (address, port, backlog, tls) = {
         let Ok(d) = ptr.try_data::<NetSocketData>() else {
             return ERR::InUse;
         };
@@ -32,12 +31,7 @@ pub(crate) fn init(ptr: &ObjectPtr) -> ERR {
             d.address.clone(),
             d.port,
             d.backlog,
-            d.flags,
-            ServerIdentity {
-                certificate: d.ssl_certificate.clone(),
-                private_key: d.ssl_private_key.clone(),
-                password: d.ssl_key_password.clone(),
-            },
+            crate::tls_setup::server_wants_tls(&d).then(|| crate::tls_setup::server_tls(&d)),
         )
     };
     let ip = match address.as_deref().map(str::trim) {
@@ -55,13 +49,10 @@ pub(crate) fn init(ptr: &ObjectPtr) -> ERR {
             }
         },
     };
-    let tls = if flags.contains(NSF::SSL) || identity.certificate.is_some() {
-        match load_server_config(&identity) {
-            Ok(t) => Some(t),
-            Err(e) => return e,
-        }
-    } else {
-        None
+    let tls = match tls {
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => return e,
+        None => None,
     };
     let listener = match socket::listen(ip, port as u16, backlog) {
         Ok(l) => l,

@@ -4,7 +4,6 @@ use crate::constants::{NSF, NTC};
 use crate::data::NetSocketData;
 use crate::stream::{self, with_stream, Ep};
 use parasol_core::{ArgSpec, FieldKind, ObjectId, ObjectPtr, Value, CLASSID, ERR};
-use parasol_net::tls::ClientTemplate;
 
 /// The arguments of the SetSSL method (NetSocket's and ClientSocket's): Parasol's `Command` and
 /// `Value`, both optional so a missing Command reaches [`set_ssl_command`] (NullArgs).
@@ -104,14 +103,14 @@ pub fn set_ssl(obj: ObjectId) -> ERR {
             return ERR::InUse;
         };
         if d.client.tls.is_none() {
-            match ClientTemplate::new(d.ssl_ca.as_deref(), !d.flags.contains(NSF::SSL_NO_VERIFY)) {
+            match crate::tls_setup::client_template(&d) {
                 Ok(t) => d.client.tls = Some(t),
                 Err(e) => return e,
             }
         }
         d.flags = d.flags | NSF::SSL;
         d.stream.flags = d.flags;
-        (d.client.tls.clone(), d.address.clone().unwrap_or_default())
+        (d.client.tls.clone(), crate::tls_setup::session_host(&d))
     };
     let session = match template.map(|t| t.session(&host)) {
         Some(Ok(s)) => s,

@@ -1,16 +1,13 @@
-//! TLS configuration: the crypto provider, client templates (system roots plus extra trusted
-//! CAs, verification on or off) and server identities loaded from PEM or PKCS#12.
+//! What client and server configurations share: the crypto provider, the system's roots
+//! (loaded once, and only when a verification needs them), reading PEM from a file or from
+//! the text itself, and loading an identity (certificate chain and key) from PEM or PKCS#12.
 
-use super::session::TlsSession;
-use super::verify::RecordingVerifier;
 use parasol_core::err::fail_with;
 use parasol_core::{Res, ERR};
-use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use rustls::{ClientConfig, RootCertStore, ServerConfig};
-use std::sync::atomic::AtomicI32;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::RootCertStore;
 use std::sync::{Arc, OnceLock};
 
 /// Plaintext plus TLS records rustls may buffer per connection before our own queue takes over.
@@ -43,7 +40,9 @@ pub fn provider_name() -> &'static str {
     }
 }
 
-fn native_roots() -> Arc<RootCertStore> {
+/// The system's trusted roots, loaded on first use (a verification that the configured CAs
+/// alone could not settle) and kept for the process.
+pub(super) fn native_roots() -> Arc<RootCertStore> {
     static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
     ROOTS
         .get_or_init(|| {
@@ -60,7 +59,7 @@ fn native_roots() -> Arc<RootCertStore> {
 }
 
 /// Reads PEM from a file path, or takes the text itself when it already holds a PEM block.
-fn pem_source(what: &str, source: &str) -> Res<Vec<u8>> {
+pub(super) fn pem_source(what: &str, source: &str) -> Res<Vec<u8>> {
     if source.contains("-----BEGIN") {
         return Ok(source.as_bytes().to_vec());
     }
@@ -74,7 +73,7 @@ fn pem_source(what: &str, source: &str) -> Res<Vec<u8>> {
     })
 }
 
-fn parse_certs(what: &str, pem: &[u8]) -> Res<Vec<CertificateDer<'static>>> {
+pub(super) fn parse_certs(what: &str, pem: &[u8]) -> Res<Vec<CertificateDer<'static>>> {
     let certs: Vec<_> = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<_, _>>()
         .map_err(|e| fail_with(ERR::InvalidData, format!("{what}: malformed PEM: {e}")))?;
@@ -85,188 +84,6 @@ fn parse_certs(what: &str, pem: &[u8]) -> Res<Vec<CertificateDer<'static>>> {
         ));
     }
     Ok(certs)
-}
-
-/// A client configuration shared by every connection of one NetSocket: roots (system plus any
-/// extra trusted CAs) and whether verification is enforced.
-#[derive(Clone)]
-pub struct ClientTemplate {
-    config: Arc<ClientConfig>,
-    webpki: Arc<WebPkiServerVerifier>,
-    enforce: bool,
-}
-
-impl std::fmt::Debug for ClientTemplate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientTemplate")
-            .field("enforce", &self.enforce)
-            .finish()
-    }
-}
-
-impl ClientTemplate {
-    /// Builds a template. `extra_ca` is a PEM file path or PEM text of CA certificates to trust in
-    /// addition to the system store. `verify` false is `SSL_NO_VERIFY`.
-    ///
-    /// # Errors
-    /// FileNotFound or File if `extra_ca` names a file that cannot be read; InvalidData for PEM
-    /// without a usable certificate; Security if rustls refuses the configuration. Each with
-    /// its detail recorded (`err::take_failure_detail`).
-    pub fn new(extra_ca: Option<&str>, verify: bool) -> Res<ClientTemplate> {
-        let roots = match extra_ca {
-            None => native_roots(),
-            Some(src) => {
-                let mut roots = (*native_roots()).clone();
-                let certs = parse_certs(
-                    "Trusted CA certificates",
-                    &pem_source("CA certificates", src)?,
-                )?;
-                let (good, _) = roots.add_parsable_certificates(certs);
-                if good == 0 {
-                    return Err(fail_with(
-                        ERR::InvalidData,
-                        "None of the trusted CA certificates could be used",
-                    ));
-                }
-                Arc::new(roots)
-            }
-        };
-        let provider = provider();
-        let webpki = WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
-            .build()
-            .map_err(|e| fail_with(ERR::Security, format!("TLS verifier: {e}")))?;
-        let verifier = Arc::new(RecordingVerifier {
-            inner: webpki.clone(),
-            enforce: verify,
-            outcome: Arc::new(AtomicI32::new(0)),
-        });
-        let config = ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| fail_with(ERR::Security, format!("TLS client configuration: {e}")))?
-            .dangerous()
-            .with_custom_certificate_verifier(verifier)
-            .with_no_client_auth();
-        Ok(ClientTemplate {
-            config: Arc::new(config),
-            webpki,
-            enforce: verify,
-        })
-    }
-
-    /// A client session for `host` (a name gives SNI and name verification; an IP literal gives
-    /// no SNI and IP verification). The returned session reports `ValidCert`.
-    ///
-    /// # Errors
-    /// InvalidValue if `host` is not a valid TLS server name; Security if rustls cannot start
-    /// the session.
-    pub fn session(&self, host: &str) -> Res<TlsSession> {
-        let name = ServerName::try_from(
-            host.trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_owned(),
-        )
-        .map_err(|_| {
-            fail_with(
-                ERR::InvalidValue,
-                format!("\"{host}\" is not a valid TLS server name"),
-            )
-        })?;
-        let outcome = Arc::new(AtomicI32::new(0));
-        let mut config = (*self.config).clone();
-        config
-            .dangerous()
-            .set_certificate_verifier(Arc::new(RecordingVerifier {
-                inner: self.webpki.clone(),
-                enforce: self.enforce,
-                outcome: outcome.clone(),
-            }));
-        let conn = rustls::ClientConnection::new(Arc::new(config), name)
-            .map_err(|e| fail_with(ERR::Security, format!("TLS client session: {e}")))?;
-        Ok(TlsSession::new(
-            rustls::Connection::Client(conn),
-            Some(outcome),
-        ))
-    }
-}
-
-/// Where a server's certificate and key come from (NetSocket's SSLCertificate, SSLPrivateKey,
-/// SSLKeyPassword). Each value is a file path or PEM text; a `.p12`/`.pfx` certificate file is
-/// read as PKCS#12 (then the key comes from it too).
-#[derive(Clone, Debug, Default)]
-pub struct ServerIdentity {
-    /// Certificate chain (leaf first).
-    pub certificate: Option<String>,
-    /// Private key; when absent the key is looked for in the certificate source.
-    pub private_key: Option<String>,
-    /// Password of an encrypted PKCS#8 key or of a PKCS#12 file.
-    pub password: Option<String>,
-}
-
-/// A server's TLS configuration (one per server NetSocket).
-#[derive(Clone)]
-pub struct ServerTls(Arc<ServerConfig>);
-
-impl std::fmt::Debug for ServerTls {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ServerTls")
-    }
-}
-
-impl ServerTls {
-    /// A session for one accepted connection.
-    ///
-    /// # Errors
-    /// Security if rustls cannot start the session.
-    pub fn session(&self) -> Res<TlsSession> {
-        let conn = rustls::ServerConnection::new(self.0.clone())
-            .map_err(|e| fail_with(ERR::Security, format!("TLS server session: {e}")))?;
-        Ok(TlsSession::new(rustls::Connection::Server(conn), None))
-    }
-}
-
-/// Loads a server identity.
-///
-/// # Errors
-/// FieldNotSet without a certificate; FileNotFound or File for a file that cannot be read;
-/// InvalidData when it holds no certificate or key, or the password is wrong; Mismatch when
-/// the key does not match the certificate; NoSupport for PKCS#12 or an encrypted key in a
-/// build without the `pkcs12` feature. Each failure records its reason
-/// (`err::take_failure_detail`) and logs it at debug.
-pub fn load_server_config(id: &ServerIdentity) -> Res<ServerTls> {
-    let Some(cert_src) = id.certificate.as_deref().filter(|s| !s.is_empty()) else {
-        return Err(fail_with(
-            ERR::FieldNotSet,
-            "An SSL server needs SSLCertificate (and SSLPrivateKey)",
-        ));
-    };
-    let lower = cert_src.to_ascii_lowercase();
-    let (certs, key) = if lower.ends_with(".p12") || lower.ends_with(".pfx") {
-        super::encrypted::load_pkcs12(cert_src, id.password.as_deref().unwrap_or(""))?
-    } else {
-        let cert_pem = pem_source("SSLCertificate", cert_src)?;
-        let certs = parse_certs("SSLCertificate", &cert_pem)?;
-        let key_pem = match id.private_key.as_deref().filter(|s| !s.is_empty()) {
-            Some(src) => pem_source("SSLPrivateKey", src)?,
-            None => cert_pem,
-        };
-        (certs, parse_key(&key_pem, id.password.as_deref())?)
-    };
-    let config = ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| fail_with(ERR::Security, format!("TLS server configuration: {e}")))?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .map_err(|e| match e {
-            rustls::Error::InconsistentKeys(_) => fail_with(
-                ERR::Mismatch,
-                format!("SSLPrivateKey does not match SSLCertificate: {e}"),
-            ),
-            e => fail_with(
-                ERR::InvalidData,
-                format!("SSLCertificate/SSLPrivateKey unusable: {e}"),
-            ),
-        })?;
-    Ok(ServerTls(Arc::new(config)))
 }
 
 fn parse_key(pem: &[u8], password: Option<&str>) -> Res<PrivateKeyDer<'static>> {
@@ -280,4 +97,100 @@ fn parse_key(pem: &[u8], password: Option<&str>) -> Res<PrivateKeyDer<'static>> 
         ERR::InvalidData,
         "SSLPrivateKey: no private key found",
     ))
+}
+
+/// A certificate chain and its private key: a server's identity (NetSocket's SSLCertificate,
+/// SSLPrivateKey, SSLKeyPassword), one of its SNI identities, or a client's certificate for
+/// mutual TLS. Each value is a file path or PEM text; a `.p12`/`.pfx` certificate file is read
+/// as PKCS#12 (then the key comes from it too, and `private_key` is not needed).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Identity {
+    /// Certificate chain (leaf first).
+    pub certificate: Option<String>,
+    /// Private key; when absent the key is looked for in the certificate source.
+    pub private_key: Option<String>,
+    /// Password of an encrypted PKCS#8 key or of a PKCS#12 file.
+    pub password: Option<String>,
+}
+
+/// Server identities were the only kind before client certificates existed.
+pub type ServerIdentity = Identity;
+
+impl Identity {
+    /// An identity from a certificate chain and a key (file paths or PEM text).
+    pub fn new(certificate: &str, private_key: &str) -> Identity {
+        Identity {
+            certificate: Some(certificate.to_owned()),
+            private_key: Some(private_key.to_owned()).filter(|k| !k.is_empty()),
+            password: None,
+        }
+    }
+
+    /// True when no certificate is set.
+    pub fn is_empty(&self) -> bool {
+        self.certificate.as_deref().is_none_or(str::is_empty)
+    }
+
+    /// Loads the chain and key. `what` names the setting in messages ("SSLCertificate").
+    pub(super) fn load(
+        &self,
+        what: &str,
+    ) -> Res<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
+        let Some(cert_src) = self.certificate.as_deref().filter(|s| !s.is_empty()) else {
+            return Err(fail_with(
+                ERR::FieldNotSet,
+                format!("{what}: no certificate is set"),
+            ));
+        };
+        let lower = cert_src.to_ascii_lowercase();
+        if lower.ends_with(".p12") || lower.ends_with(".pfx") {
+            return super::encrypted::load_pkcs12(cert_src, self.password.as_deref().unwrap_or(""));
+        }
+        let cert_pem = pem_source(what, cert_src)?;
+        let certs = parse_certs(what, &cert_pem)?;
+        let key_pem = match self.private_key.as_deref().filter(|s| !s.is_empty()) {
+            Some(src) => pem_source("SSLPrivateKey", src)?,
+            None => cert_pem,
+        };
+        Ok((certs, parse_key(&key_pem, self.password.as_deref())?))
+    }
+
+    /// Loads the identity as rustls's signing form, checking that the key matches the
+    /// certificate.
+    pub(super) fn certified_key(&self, what: &str) -> Res<Arc<rustls::sign::CertifiedKey>> {
+        let (certs, key) = self.load(what)?;
+        rustls::sign::CertifiedKey::from_der(certs, key, &provider())
+            .map(Arc::new)
+            .map_err(|e| key_error(what, e))
+    }
+}
+
+/// A key that rustls refused: Mismatch when it does not belong to the certificate.
+pub(super) fn key_error(what: &str, e: rustls::Error) -> ERR {
+    match e {
+        rustls::Error::InconsistentKeys(_) => fail_with(
+            ERR::Mismatch,
+            format!("{what}: the private key does not match the certificate: {e}"),
+        ),
+        e => fail_with(
+            ERR::InvalidData,
+            format!("{what}: certificate or key unusable: {e}"),
+        ),
+    }
+}
+
+/// A comma-separated ALPN list ("h2,http/1.1") as rustls takes it. Empty entries are
+/// skipped; an entry over 255 bytes is Args (RFC 7301 allows 1 to 255).
+pub fn parse_alpn(list: &str) -> Res<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    for p in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if p.len() > 255 {
+            return Err(fail_with(
+                ERR::Args,
+                format!("ALPN: protocol name of {} bytes (at most 255)", p.len()),
+            ));
+        }
+        out.push(p.as_bytes().to_vec());
+    }
+    Ok(out)
 }

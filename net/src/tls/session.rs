@@ -3,19 +3,44 @@
 //! governs) holds the rest.
 
 use super::config::RUSTLS_BUFFER_LIMIT;
+use super::peer::{PeerCertificate, TlsInfo};
+use super::verify::{scv_code, scv_text, Trust, SCV};
 use crate::conn::Fill;
 use crate::queue::OutQueue;
 use crate::socket::err_from_io;
 use parasol_core::ERR;
+use rustls::pki_types::CertificateDer;
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 
+/// Where a session's ValidCert comes from.
+pub(super) enum Verdict {
+    /// Our verifier records it for this session; a resumed session (not verified again)
+    /// takes the verdict of the last full handshake with the same server name.
+    Recorded {
+        outcome: Arc<AtomicI32>,
+        trust: Arc<Trust>,
+        name: String,
+    },
+    /// A user's configuration: 0, or the code of the certificate error that failed it.
+    FromErrors,
+    /// A server session (ValidCert is a client's field).
+    Server,
+}
+
+impl Verdict {
+    /// The outcome before the verifier ran.
+    pub(super) const NOT_VERIFIED: i32 = i32::MIN;
+}
+
 /// A TLS session (client or server side).
 pub struct TlsSession {
     conn: rustls::Connection,
-    /// ValidCert of a client session (set during the handshake).
-    outcome: Option<Arc<AtomicI32>>,
+    /// How ValidCert is known.
+    verdict: Verdict,
+    /// The code of a certificate error that failed the handshake (user configurations).
+    cert_error: Option<i32>,
     /// Plaintext rustls holds for reading.
     plaintext: usize,
     /// Plaintext handed to rustls whose records have not all reached the kernel (upper bound).
@@ -42,11 +67,12 @@ impl std::fmt::Debug for TlsSession {
 }
 
 impl TlsSession {
-    pub(super) fn new(mut conn: rustls::Connection, outcome: Option<Arc<AtomicI32>>) -> TlsSession {
+    pub(super) fn new(mut conn: rustls::Connection, verdict: Verdict) -> TlsSession {
         conn.set_buffer_limit(Some(RUSTLS_BUFFER_LIMIT));
         TlsSession {
             conn,
-            outcome,
+            verdict,
+            cert_error: None,
             plaintext: 0,
             in_flight: 0,
             raw_prefix: OutQueue::default(),
@@ -64,19 +90,66 @@ impl TlsSession {
 
     /// The certificate verification result of a client session (0 = valid; see `SCV`).
     pub fn valid_cert(&self) -> i32 {
-        self.outcome
-            .as_ref()
-            .map_or(0, |o| o.load(Ordering::Relaxed))
+        match &self.verdict {
+            Verdict::Recorded {
+                outcome,
+                trust,
+                name,
+            } => match outcome.load(Ordering::Relaxed) {
+                Verdict::NOT_VERIFIED if self.resumed() => trust.last_verdict(name),
+                Verdict::NOT_VERIFIED => SCV::OK,
+                code => code,
+            },
+            Verdict::FromErrors => self.cert_error.unwrap_or(SCV::OK),
+            Verdict::Server => SCV::OK,
+        }
+    }
+
+    /// True when the handshake resumed an earlier session.
+    pub fn resumed(&self) -> bool {
+        self.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+    }
+
+    /// The ALPN protocol agreed in the handshake.
+    pub fn alpn_protocol(&self) -> Option<String> {
+        self.conn
+            .alpn_protocol()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+    }
+
+    /// The certificate the peer presented (none before the handshake, on a resumed session,
+    /// or from a client that was not asked or sent none).
+    pub fn peer_certificate(&self) -> Option<PeerCertificate> {
+        PeerCertificate::from_chain(self.conn.peer_certificates()?)
+    }
+
+    /// The handshake's outcome; `None` while handshaking.
+    pub fn info(&self) -> Option<TlsInfo> {
+        let version = self.conn.protocol_version()?;
+        let suite = self.conn.negotiated_cipher_suite()?;
+        if self.conn.is_handshaking() {
+            return None;
+        }
+        let version = match version {
+            rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3".to_owned(),
+            rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2".to_owned(),
+            other => format!("{other:?}"),
+        };
+        Some(TlsInfo {
+            version,
+            cipher_suite: format!("{:?}", suite.suite()),
+            alpn: self.alpn_protocol(),
+            resumed: self.resumed(),
+            peer: self.peer_certificate(),
+            valid_cert: self.valid_cert(),
+        })
     }
 
     /// Negotiated protocol version and cipher suite, for logs.
     pub fn describe(&self) -> String {
-        match (
-            self.conn.protocol_version(),
-            self.conn.negotiated_cipher_suite(),
-        ) {
-            (Some(v), Some(s)) => format!("{v:?} {:?}", s.suite()),
-            _ => "handshaking".into(),
+        match self.info() {
+            Some(i) => i.to_string(),
+            None => "handshaking".into(),
         }
     }
 
@@ -134,7 +207,41 @@ impl TlsSession {
                 }
                 Ok(())
             }
-            Err(e) => Err(self.tls_failure(e.to_string())),
+            Err(e) => {
+                let text = self.explain(&e);
+                Err(self.tls_failure(text))
+            }
+        }
+    }
+
+    /// Says why a handshake failed in words a deployer can act on: which certificate was
+    /// refused and OpenSSL's words for why.
+    fn explain(&mut self, e: &rustls::Error) -> String {
+        use rustls::Error as E;
+        let server = matches!(self.verdict, Verdict::Server);
+        match e {
+            E::NoCertificatesPresented if server => {
+                format!("the client sent no certificate and one is required ({e})")
+            }
+            E::InvalidCertificate(_) if server => {
+                let code = scv_code(e, &CertificateDer::from(&[][..]), &[]);
+                format!("client certificate refused: {} ({e})", scv_text(code))
+            }
+            E::InvalidCertificate(_) => {
+                let code = match &self.verdict {
+                    Verdict::Recorded { outcome, .. } => outcome.load(Ordering::Relaxed),
+                    _ => scv_code(e, &CertificateDer::from(&[][..]), &[]),
+                };
+                self.cert_error = Some(code);
+                format!(
+                    "server certificate refused: {} (ValidCert {code}; {e})",
+                    scv_text(code)
+                )
+            }
+            E::NoApplicationProtocol => {
+                format!("no ALPN protocol in common with the peer ({e})")
+            }
+            e => e.to_string(),
         }
     }
 

@@ -1,33 +1,46 @@
-//! Server certificate verification that records an OpenSSL `X509_V_*` code (Parasol's `SCV`,
-//! read through the `ValidCert` field) for every handshake, whether or not verification is
-//! enforced.
+//! Certificate verification that records an OpenSSL `X509_V_*` code (Parasol's `SCV`, read
+//! through the `ValidCert` field) for every handshake, whether or not verification is
+//! enforced; and the check of client certificates on a server that asks for them.
 //!
-//! Mapping from rustls/webpki errors:
+//! Trust: the certificates in SSLCACertificate, then the system's roots. The system's roots are
+//! loaded only when the configured certificates cannot settle the question (no path to them),
+//! so a client that trusts its own CA never reads the system store. As OpenSSL does, a leaf
+//! that is exactly one of the SSLCACertificate certificates is trusted as it is (the
+//! `openssl req -x509` one-liner makes such certificates, marked CA:TRUE), once its validity
+//! period and name check out.
 //!
-//! | rustls `CertificateError` | ValidCert |
-//! |---|---|
-//! | (verified) | 0 `OK` |
-//! | `NotValidYet` | 9 `CERT_NOT_YET_VALID` |
-//! | `Expired` | 10 `CERT_HAS_EXPIRED` |
-//! | no path to a trust anchor, the leaf issued by itself | 18 `DEPTH_ZERO_SELF_SIGNED_CERT` |
-//! | no path, the chain sent holds a self-issued certificate | 19 `SELF_SIGNED_CERT_IN_CHAIN` |
-//! | `UnknownIssuer` otherwise | 20 `UNABLE_TO_GET_ISSUER_CERT_LOCALLY` |
-//! | `BadSignature` otherwise | 7 `CERT_SIGNATURE_FAILURE` |
-//! | `Revoked` | 23 `CERT_REVOKED` |
-//! | `InvalidPurpose` | 26 `INVALID_PURPOSE` |
-//! | `UnhandledCriticalExtension` | 34 `UNHANDLED_CRITICAL_EXTENSION` |
-//! | `NotValidForName` | 62 `HOSTNAME_MISMATCH` |
-//! | anything else (bad encoding, unsupported algorithm …) | 50 `APPLICATION_VERIFICATION` |
+//! Mapping from rustls/webpki errors (the README's table):
+//!
+//! | rustls `CertificateError` | ValidCert | OpenSSL's words |
+//! |---|---|---|
+//! | (verified) | 0 `OK` | ok |
+//! | `NotValidYet` | 9 `CERT_NOT_YET_VALID` | certificate is not yet valid |
+//! | `Expired` | 10 `CERT_HAS_EXPIRED` | certificate has expired |
+//! | no path to an anchor (`UnknownIssuer`, `BadSignature`, `UnsupportedSignatureAlgorithm…`, "CA used as end entity"), the leaf issued by itself and sent alone | 18 `DEPTH_ZERO_SELF_SIGNED_CERT` | self-signed certificate |
+//! | no path, the chain sent holds a self-issued certificate | 19 `SELF_SIGNED_CERT_IN_CHAIN` | self-signed certificate in certificate chain |
+//! | no path, `UnknownIssuer` otherwise | 20 `UNABLE_TO_GET_ISSUER_CERT_LOCALLY` | unable to get local issuer certificate |
+//! | no path, `BadSignature` otherwise | 7 `CERT_SIGNATURE_FAILURE` | certificate signature failure |
+//! | `Revoked` | 23 `CERT_REVOKED` | certificate revoked |
+//! | `InvalidPurpose` | 26 `INVALID_PURPOSE` | unsupported certificate purpose |
+//! | `UnhandledCriticalExtension` | 34 `UNHANDLED_CRITICAL_EXTENSION` | unhandled critical extension |
+//! | `NotValidForName` | 62 `HOSTNAME_MISMATCH` | hostname mismatch |
+//! | anything else (bad encoding, unsupported algorithm, a CA certificate used as a leaf that is not self-issued …) | 50 `APPLICATION_VERIFICATION` | application verification failure |
 //!
 //! When several problems exist, webpki reports the first it meets (the chain before the name),
 //! so an expired certificate for the wrong host reads 10.
 
+use super::config::{native_roots, provider};
+use parking_lot::Mutex;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, DigitallySignedStruct, Error, SignatureScheme};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::ParsedCertificate;
+use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, SignatureScheme};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// OpenSSL / Parasol certificate verification codes used by `ValidCert`.
 #[allow(missing_docs)]
@@ -65,12 +78,156 @@ pub fn scv_name(code: i32) -> &'static str {
     }
 }
 
-/// Verifies with webpki, records the outcome, and enforces it only when `enforce` is set. The
-/// handshake signatures are always checked (a no-verify client still proves the peer holds the
-/// key of the certificate it sent).
+/// A `ValidCert` code in OpenSSL's words (`X509_verify_cert_error_string`, OpenSSL 3), as
+/// `openssl verify` and `s_client` print them.
+pub fn scv_text(code: i32) -> &'static str {
+    match code {
+        SCV::OK => "ok",
+        SCV::CERT_SIGNATURE_FAILURE => "certificate signature failure",
+        SCV::CERT_NOT_YET_VALID => "certificate is not yet valid",
+        SCV::CERT_HAS_EXPIRED => "certificate has expired",
+        SCV::DEPTH_ZERO_SELF_SIGNED_CERT => "self-signed certificate",
+        SCV::SELF_SIGNED_CERT_IN_CHAIN => "self-signed certificate in certificate chain",
+        SCV::UNABLE_TO_GET_ISSUER_CERT_LOCALLY => "unable to get local issuer certificate",
+        SCV::CERT_REVOKED => "certificate revoked",
+        SCV::INVALID_PURPOSE => "unsupported certificate purpose",
+        SCV::UNHANDLED_CRITICAL_EXTENSION => "unhandled critical extension",
+        SCV::HOSTNAME_MISMATCH => "hostname mismatch",
+        _ => "application verification failure",
+    }
+}
+
+/// What a client trusts: the SSLCACertificate certificates, then the system's roots (loaded
+/// when first needed). Shared by every connection of one client configuration.
+#[derive(Debug)]
+pub(super) struct Trust {
+    provider: Arc<CryptoProvider>,
+    /// The SSLCACertificate certificates (a leaf equal to one of them is trusted as is).
+    configured: Vec<CertificateDer<'static>>,
+    /// A verifier with only the configured certificates as anchors.
+    configured_verifier: Option<Arc<WebPkiServerVerifier>>,
+    /// A verifier with the system's roots and the configured certificates, built on first use
+    /// (`None` when there is no anchor at all).
+    full: OnceLock<Option<Arc<WebPkiServerVerifier>>>,
+    /// The last code recorded per server name, for a resumed session (which skips
+    /// verification: its first handshake's verdict stands).
+    verdicts: Mutex<HashMap<String, i32>>,
+}
+
+/// Most server names whose last verdict is remembered (oldest forgotten first).
+const VERDICTS_KEPT: usize = 1024;
+
+impl Trust {
+    /// `configured` are the SSLCACertificate certificates (maybe none).
+    pub(super) fn new(configured: Vec<CertificateDer<'static>>) -> Result<Trust, Error> {
+        let provider = provider();
+        let configured_verifier = if configured.is_empty() {
+            None
+        } else {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add_parsable_certificates(configured.iter().cloned());
+            if roots.is_empty() {
+                None
+            } else {
+                Some(
+                    WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                        .build()
+                        .map_err(|e| Error::General(e.to_string()))?,
+                )
+            }
+        };
+        Ok(Trust {
+            provider,
+            configured,
+            configured_verifier,
+            full: OnceLock::new(),
+            verdicts: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn full(&self) -> Option<&Arc<WebPkiServerVerifier>> {
+        self.full
+            .get_or_init(|| {
+                let mut roots = (*native_roots()).clone();
+                roots.add_parsable_certificates(self.configured.iter().cloned());
+                if roots.is_empty() {
+                    return None;
+                }
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    fn verify(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, Error> {
+        if self
+            .configured
+            .iter()
+            .any(|c| c.as_ref() == end_entity.as_ref())
+        {
+            check_validity(end_entity, now)?;
+            let parsed = ParsedCertificate::try_from(end_entity)?;
+            rustls::client::verify_server_name(&parsed, server_name)?;
+            return Ok(ServerCertVerified::assertion());
+        }
+        if let Some(v) = &self.configured_verifier {
+            match v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+                Ok(ok) => return Ok(ok),
+                // The chain led to a configured CA and failed on something else: that is
+                // the answer, whatever the system's roots hold.
+                Err(e) if !no_path_error(&e) => return Err(e),
+                Err(_) => {}
+            }
+        }
+        match self.full() {
+            Some(v) => v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now),
+            None => Err(Error::InvalidCertificate(CertificateError::UnknownIssuer)),
+        }
+    }
+
+    /// The verdict of the last full handshake with `name` (0 when none is remembered).
+    pub(super) fn last_verdict(&self, name: &str) -> i32 {
+        self.verdicts.lock().get(name).copied().unwrap_or(SCV::OK)
+    }
+
+    fn remember(&self, name: &ServerName<'_>, code: i32) {
+        let mut v = self.verdicts.lock();
+        if v.len() >= VERDICTS_KEPT && !v.contains_key(name.to_str().as_ref()) {
+            v.clear();
+        }
+        v.insert(name.to_str().into_owned(), code);
+    }
+}
+
+/// The certificate is within its validity period at `now`.
+fn check_validity(cert: &CertificateDer<'_>, now: UnixTime) -> Result<(), Error> {
+    let Ok((_, c)) = x509_parser::parse_x509_certificate(cert.as_ref()) else {
+        return Err(Error::InvalidCertificate(CertificateError::BadEncoding));
+    };
+    let now = now.as_secs() as i64;
+    if now < c.validity().not_before.timestamp() {
+        return Err(Error::InvalidCertificate(CertificateError::NotValidYet));
+    }
+    if now > c.validity().not_after.timestamp() {
+        return Err(Error::InvalidCertificate(CertificateError::Expired));
+    }
+    Ok(())
+}
+
+/// Verifies against [`Trust`], records the outcome, and enforces it only when `enforce` is set.
+/// The handshake signatures are always checked (a no-verify client still proves the peer holds
+/// the key of the certificate it sent).
 #[derive(Debug)]
 pub(super) struct RecordingVerifier {
-    pub(super) inner: Arc<WebPkiServerVerifier>,
+    pub(super) trust: Arc<Trust>,
     pub(super) enforce: bool,
     pub(super) outcome: Arc<AtomicI32>,
 }
@@ -84,21 +241,23 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
-        match self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        ) {
-            Ok(v) => {
-                self.outcome.store(SCV::OK, Ordering::Relaxed);
-                Ok(v)
-            }
+        let result = self
+            .trust
+            .verify(end_entity, intermediates, server_name, ocsp_response, now);
+        let code = match &result {
+            Ok(_) => SCV::OK,
+            Err(e) => scv_code(e, end_entity, intermediates),
+        };
+        self.outcome.store(code, Ordering::Relaxed);
+        self.trust.remember(server_name, code);
+        match result {
+            Ok(v) => Ok(v),
             Err(e) => {
-                let code = scv_code(&e, end_entity, intermediates);
-                self.outcome.store(code, Ordering::Relaxed);
-                log::debug!("Certificate of {server_name:?}: {e} (ValidCert {code})");
+                log::debug!(
+                    "Certificate of {}: {e} (ValidCert {code}: {})",
+                    server_name.to_str(),
+                    scv_text(code)
+                );
                 if self.enforce {
                     Err(e)
                 } else {
@@ -114,7 +273,12 @@ impl ServerCertVerifier for RecordingVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.trust.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -123,15 +287,24 @@ impl ServerCertVerifier for RecordingVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.trust.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        self.trust
+            .provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
-fn scv_code(
+/// The ValidCert code of a verification failure (the module's table).
+pub(super) fn scv_code(
     e: &Error,
     end_entity: &CertificateDer<'_>,
     intermediates: &[CertificateDer<'_>],
@@ -155,8 +328,9 @@ fn scv_code(
         }
         CertificateError::UnhandledCriticalExtension => SCV::UNHANDLED_CRITICAL_EXTENSION,
         // No path to a trust anchor. webpki names the first obstacle it met while trying
-        // anchors; OpenSSL names the shape of the chain, so look at that.
-        other => {
+        // anchors (an anchor with another key type, a CA certificate where a leaf belongs);
+        // OpenSSL names the shape of the chain, so look at that.
+        other if no_path_error(e) => {
             if intermediates.is_empty() && self_issued(end_entity) {
                 SCV::DEPTH_ZERO_SELF_SIGNED_CERT
             } else if intermediates.iter().any(self_issued) {
@@ -169,6 +343,25 @@ fn scv_code(
                 }
             }
         }
+        _ => SCV::APPLICATION_VERIFICATION,
+    }
+}
+
+/// Errors webpki gives when it found no path from the chain to an anchor. (The unit
+/// `UnsupportedSignatureAlgorithm` is deprecated in rustls but still produced by older paths.)
+#[allow(deprecated)]
+fn no_path_error(e: &Error) -> bool {
+    let Error::InvalidCertificate(ce) = e else {
+        return false;
+    };
+    match ce {
+        CertificateError::UnknownIssuer
+        | CertificateError::BadSignature
+        | CertificateError::UnsupportedSignatureAlgorithm
+        | CertificateError::UnsupportedSignatureAlgorithmContext { .. }
+        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => true,
+        CertificateError::Other(o) => o.to_string().contains("CaUsedAsEndEntity"),
+        _ => false,
     }
 }
 
@@ -177,5 +370,76 @@ fn self_issued(cert: &CertificateDer<'_>) -> bool {
     match x509_parser::parse_x509_certificate(cert.as_ref()) {
         Ok((_, c)) => c.issuer().as_raw() == c.subject().as_raw(),
         Err(_) => false,
+    }
+}
+
+/// A server's check of client certificates (mutual TLS): webpki against the client CA, plus
+/// OpenSSL's rule that a leaf equal to one of the client CA certificates is trusted as is.
+/// Refusals are logged with their ValidCert words; the ClientSocket then ends with Security.
+#[derive(Debug)]
+pub(super) struct ClientCheck {
+    pub(super) inner: Arc<dyn ClientCertVerifier>,
+    pub(super) configured: Vec<CertificateDer<'static>>,
+}
+
+impl ClientCertVerifier for ClientCheck {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.inner.client_auth_mandatory()
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        self.inner.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, Error> {
+        let result = if self
+            .configured
+            .iter()
+            .any(|c| c.as_ref() == end_entity.as_ref())
+        {
+            check_validity(end_entity, now).map(|_| ClientCertVerified::assertion())
+        } else {
+            self.inner
+                .verify_client_cert(end_entity, intermediates, now)
+        };
+        if let Err(e) = &result {
+            let code = scv_code(e, end_entity, intermediates);
+            log::debug!(
+                "Client certificate refused: {} (ValidCert {code}): {e}",
+                scv_text(code)
+            );
+        }
+        result
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
     }
 }
