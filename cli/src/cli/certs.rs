@@ -40,3 +40,24 @@ pub(crate) fn localhost() -> Result<Identity, rcgen::Error> {
         key_pem: key.serialize_pem(),
     })
 }
+
+/// One self-signed certificate for localhost (names `localhost`, `127.0.0.1`, `::1`) and its
+/// key, for `serve --tls-self-signed`: a client trusts it by being given the certificate itself
+/// (`connect --ca`, `openssl s_client -CAfile`), which `--tls-save-cert` writes out.
+pub(crate) fn self_signed_localhost() -> Result<Identity, rcgen::Error> {
+    let mut params = CertificateParams::new(vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ])?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    let key = KeyPair::generate()?;
+    let cert = params.self_signed(&key)?.pem();
+    Ok(Identity {
+        ca_pem: cert.clone(),
+        cert_pem: cert,
+        key_pem: key.serialize_pem(),
+    })
+}

@@ -75,6 +75,16 @@ pub(crate) fn run(args: &ConnectArgs) -> i32 {
     if let Some(ca) = &args.ca {
         fields.push(("SSLCACertificate", ca.into()));
     }
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        fields.push(("SSLCertificate", cert.into()));
+        fields.push(("SSLPrivateKey", key.into()));
+    }
+    if let Some(alpn) = &args.alpn {
+        fields.push(("ALPN", alpn.into()));
+    }
+    if let Some(name) = &args.servername {
+        fields.push(("ServerName", name.into()));
+    }
     let sock = match create("NetSocket", fields).and_then(NetSocket::from_id) {
         Ok(s) => s,
         Err(e) => return fail("creating the socket", e),
@@ -93,6 +103,11 @@ pub(crate) fn run(args: &ConnectArgs) -> i32 {
         "Feedback",
         Function::new(move |s: &NetSocket, state: NTC| match state {
             NTC::CONNECTED => {
+                if log::log_enabled!(log::Level::Debug) {
+                    if let Ok(Some(info)) = s.tls_info() {
+                        eprintln!("parasol: TLS: {info}");
+                    }
+                }
                 let _ = p.borrow_mut().pump(*s);
             }
             NTC::DISCONNECTED => f.set(true),
@@ -157,10 +172,14 @@ pub(crate) fn run(args: &ConnectArgs) -> i32 {
         e => {
             let mut detail = sock.error_detail().ok().flatten();
             let valid_cert = sock.valid_cert().unwrap_or(0);
-            if e == ERR::Security && args.tls && valid_cert != 0 {
-                let check = format!("certificate check {valid_cert}");
+            let told = detail.as_deref().is_some_and(|d| d.contains("ValidCert"));
+            if e == ERR::Security && args.tls && valid_cert != 0 && !told {
+                let check = format!(
+                    "certificate: {} (ValidCert {valid_cert})",
+                    parasol::net::tls::scv_text(valid_cert)
+                );
                 detail = Some(match detail {
-                    Some(d) => format!("{d} ({check})"),
+                    Some(d) => format!("{d}; {check}"),
                     None => check,
                 });
             }

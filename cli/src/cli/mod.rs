@@ -91,15 +91,35 @@ pub(crate) struct ServeArgs {
     /// sender, discard drops it.
     #[arg(long, conflicts_with_all = ["tls_cert", "tls_self_signed", "multi_connect"])]
     pub udp: bool,
-    /// TLS certificate (PEM file, or .p12/.pfx).
-    #[arg(long, requires = "tls_key", conflicts_with = "tls_self_signed")]
+    /// TLS certificate (PEM file, or .p12/.pfx, which holds the key too). Without --tls-key
+    /// the key is looked for in the same PEM file.
+    #[arg(long, conflicts_with = "tls_self_signed")]
     pub tls_cert: Option<String>,
     /// TLS private key (PEM file).
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<String>,
-    /// TLS with a certificate for localhost generated at start.
+    /// Password of a PKCS#12 --tls-cert or of an encrypted --tls-key.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_password: Option<String>,
+    /// TLS with a self-signed certificate for localhost generated at start; its SHA-256
+    /// fingerprint is printed.
     #[arg(long)]
     pub tls_self_signed: bool,
+    /// With --tls-self-signed: write the certificate to FILE (PEM), for clients to trust
+    /// (`connect --tls --ca FILE`, `openssl s_client -CAfile FILE`).
+    #[arg(long, requires = "tls_self_signed")]
+    pub tls_save_cert: Option<String>,
+    /// Require client certificates signed by the CA certificates in FILE (PEM): mutual TLS.
+    #[arg(long)]
+    pub tls_client_ca: Option<String>,
+    /// An identity for clients that ask for NAME by SNI: NAME=CERT,KEY (PEM files; repeatable;
+    /// *.example.com covers one label). The --tls-cert identity stays the default.
+    #[arg(long = "tls-sni", value_name = "NAME=CERT,KEY")]
+    pub tls_sni: Vec<String>,
+    /// ALPN protocols accepted, comma-separated, most preferred first (a client offering none
+    /// of them is refused).
+    #[arg(long, value_name = "LIST")]
+    pub alpn: Option<String>,
     /// Most distinct client IP addresses at once.
     #[arg(long)]
     pub client_limit: Option<u32>,
@@ -140,9 +160,22 @@ pub(crate) struct ConnectArgs {
     /// With --tls: do not verify the server's certificate.
     #[arg(long, requires = "tls")]
     pub insecure: bool,
-    /// With --tls: also trust the CA certificates in FILE (PEM).
+    /// With --tls: also trust the CA certificates in FILE (PEM); a server certificate equal to
+    /// one of them is trusted as it is.
     #[arg(long, requires = "tls")]
     pub ca: Option<String>,
+    /// With --tls: present this certificate (PEM) when the server asks for one (mutual TLS).
+    #[arg(long, requires_all = ["tls", "key"])]
+    pub cert: Option<String>,
+    /// With --cert: its private key (PEM).
+    #[arg(long, requires = "cert")]
+    pub key: Option<String>,
+    /// With --tls: ALPN protocols to offer, comma-separated, most preferred first.
+    #[arg(long, requires = "tls", value_name = "LIST")]
+    pub alpn: Option<String>,
+    /// With --tls: the server name to send (SNI) and verify, when it is not HOST.
+    #[arg(long, requires = "tls", value_name = "NAME")]
+    pub servername: Option<String>,
     /// Seconds allowed for name resolution, connection and TLS handshake (0: none).
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,

@@ -3,6 +3,7 @@
 
 use super::out::outln;
 use super::{certs, fail, shutdown, Mode, ServeArgs};
+use parasol::net::tls::rustls::pki_types::pem::PemObject;
 use parasol::prelude::*;
 use std::time::{Duration, Instant};
 
@@ -69,11 +70,45 @@ pub(super) fn start(
     Ok((stop, server, port))
 }
 
+/// Generates the `--tls-self-signed` certificate, prints its fingerprint and saves it when asked:
+/// the certificate and key as PEM, or the exit code of a failure (reported).
+fn self_signed(save: Option<&str>) -> Result<(String, String), i32> {
+    let id = certs::self_signed_localhost().map_err(|e| {
+        eprintln!("parasol: generating a certificate: {e}");
+        1
+    })?;
+    let der = parasol::net::tls::rustls::pki_types::CertificateDer::from_pem_slice(
+        id.cert_pem.as_bytes(),
+    )
+    .map_err(|e| {
+        eprintln!("parasol: reading the generated certificate: {e}");
+        1
+    })?;
+    outln!(
+        "self-signed certificate for localhost, SHA-256 fingerprint {}",
+        parasol::net::tls::fingerprint(der.as_ref())
+    );
+    if let Some(path) = save {
+        std::fs::write(path, &id.cert_pem).map_err(|e| {
+            eprintln!("parasol: --tls-save-cert {path}: {e}");
+            1
+        })?;
+        outln!("certificate written to {path}");
+    }
+    Ok((id.cert_pem, id.key_pem))
+}
+
 pub(crate) fn run(args: &ServeArgs) -> i32 {
     if args.udp {
         return super::udp::serve(args);
     }
     let tls = args.tls_cert.is_some() || args.tls_self_signed;
+    if !tls && (args.tls_client_ca.is_some() || !args.tls_sni.is_empty() || args.alpn.is_some()) {
+        eprintln!(
+            "parasol: --tls-client-ca, --tls-sni and --alpn need --tls-cert or --tls-self-signed"
+        );
+        return 2;
+    }
     let mut flags = String::from("SERVER");
     if tls {
         flags.push_str("|SSL");
@@ -88,7 +123,12 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
         "Feedback" => Function::new(|_s: &NetSocket, c: &ClientSocket, state: NTC| {
             let who = c.get_str("Address").unwrap_or_default();
             match state {
-                NTC::CONNECTED => log::info!("{who} connected"),
+                NTC::CONNECTED => {
+                    log::info!("{who} connected");
+                    if let Ok(Some(info)) = c.tls_info() {
+                        log::debug!("{who} TLS: {info}");
+                    }
+                }
                 NTC::DISCONNECTED => {
                     let e = ERR(c.get("Error").and_then(|v| v.to_i32()).unwrap_or(0));
                     log::info!("{who} disconnected ({e:?})");
@@ -117,20 +157,36 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
     if let Some(n) = args.msg_limit {
         fields.push(("MsgLimit", n.into()));
     }
-    if let (Some(c), Some(k)) = (&args.tls_cert, &args.tls_key) {
+    if let Some(c) = &args.tls_cert {
         fields.push(("SSLCertificate", c.into()));
-        fields.push(("SSLPrivateKey", k.into()));
-    } else if args.tls_self_signed {
-        match certs::localhost() {
-            Ok(id) => {
-                fields.push(("SSLCertificate", id.cert_pem.into()));
-                fields.push(("SSLPrivateKey", id.key_pem.into()));
-            }
-            Err(e) => {
-                eprintln!("parasol: generating a certificate: {e}");
-                return 1;
-            }
+        if let Some(k) = &args.tls_key {
+            fields.push(("SSLPrivateKey", k.into()));
         }
+        if let Some(p) = &args.tls_password {
+            fields.push(("SSLKeyPassword", p.into()));
+        }
+    } else if args.tls_self_signed {
+        match self_signed(args.tls_save_cert.as_deref()) {
+            Ok((cert, key)) => {
+                fields.push(("SSLCertificate", cert.into()));
+                fields.push(("SSLPrivateKey", key.into()));
+            }
+            Err(code) => return code,
+        }
+    }
+    if let Some(ca) = &args.tls_client_ca {
+        fields.push(("SSLClientCA", ca.into()));
+    }
+    if !args.tls_sni.is_empty() {
+        let entries: Vec<Value> = args
+            .tls_sni
+            .iter()
+            .map(|e| Value::from(e.as_str()))
+            .collect();
+        fields.push(("SSLIdentities", Value::Array(entries.into())));
+    }
+    if let Some(alpn) = &args.alpn {
+        fields.push(("ALPN", alpn.into()));
     }
     let (stop, server, port) = match start(fields) {
         Ok(started) => started,
