@@ -13,7 +13,6 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::ClientConfig;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::atomic::AtomicI32;
 use std::sync::{Arc, OnceLock};
 
 /// Everything a client configuration is built from (NetSocket's fields on the generic door).
@@ -99,36 +98,49 @@ impl ClientTemplate {
             Some(id) => Some(id.load("Client certificate (SSLCertificate)")?),
             None => None,
         };
-        let store_key = store_key(&configured, options, identity.as_ref().map(|(c, _)| c));
-        let trust = Arc::new(
-            Trust::new(configured)
-                .map_err(|e| fail_with(ERR::Security, format!("TLS verifier: {e}")))?,
-        );
-        let verifier = Arc::new(RecordingVerifier {
-            trust: trust.clone(),
-            enforce: !options.no_verify,
-            outcome: Arc::new(AtomicI32::new(0)),
-        });
-        let builder = ClientConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| fail_with(ERR::Security, format!("TLS client configuration: {e}")))?
-            .dangerous()
-            .with_custom_certificate_verifier(verifier);
-        let mut config = match identity {
-            None => builder.with_no_client_auth(),
-            Some((certs, key)) => builder
-                .with_client_auth_cert(certs, key)
-                .map_err(|e| key_error("Client certificate (SSLCertificate)", e))?,
+        let build = |store: Option<Arc<ClientSessionMemoryCache>>| -> Res<Built> {
+            let trust = Arc::new(
+                Trust::new(configured.clone())
+                    .map_err(|e| fail_with(ERR::Security, format!("TLS verifier: {e}")))?,
+            );
+            let verifier = Arc::new(RecordingVerifier {
+                trust: trust.clone(),
+                enforce: !options.no_verify,
+            });
+            let builder = ClientConfig::builder_with_provider(provider())
+                .with_safe_default_protocol_versions()
+                .map_err(|e| fail_with(ERR::Security, format!("TLS client configuration: {e}")))?
+                .dangerous()
+                .with_custom_certificate_verifier(verifier);
+            let mut config = match identity.as_ref().map(|(c, k)| (c.clone(), k.clone_key())) {
+                None => builder.with_no_client_auth(),
+                Some((certs, key)) => builder
+                    .with_client_auth_cert(certs, key)
+                    .map_err(|e| key_error("Client certificate (SSLCertificate)", e))?,
+            };
+            config.alpn_protocols = options.alpn.clone();
+            config.resumption = match store {
+                Some(store) => Resumption::store(store),
+                None => Resumption::disabled(),
+            };
+            Ok(Built {
+                config: Arc::new(config),
+                trust,
+            })
         };
-        config.alpn_protocols = options.alpn.clone();
-        config.resumption = if options.no_resumption {
-            Resumption::disabled()
+        let built = if options.no_resumption {
+            build(None)?
         } else {
-            Resumption::store(shared_store(store_key))
+            let key = settings_key(&configured, options, identity.as_ref().map(|(c, _)| c));
+            shared(key, || {
+                build(Some(Arc::new(ClientSessionMemoryCache::new(
+                    SESSIONS_PER_SETTING,
+                ))))
+            })?
         };
         Ok(ClientTemplate {
-            config: Arc::new(config),
-            trust: Some(trust),
+            config: built.config,
+            trust: Some(built.trust),
             enforce: !options.no_verify,
         })
     }
@@ -162,56 +174,55 @@ impl ClientTemplate {
                 format!("\"{host}\" is not a valid TLS server name"),
             )
         })?;
-        let (config, verdict) = match &self.trust {
-            Some(trust) => {
-                // A verifier per session, so each records its own ValidCert.
-                let outcome = Arc::new(AtomicI32::new(Verdict::NOT_VERIFIED));
-                let mut config = (*self.config).clone();
-                config
-                    .dangerous()
-                    .set_certificate_verifier(Arc::new(RecordingVerifier {
-                        trust: trust.clone(),
-                        enforce: self.enforce,
-                        outcome: outcome.clone(),
-                    }));
-                let verdict = Verdict::Recorded {
-                    outcome,
-                    trust: trust.clone(),
-                    name: name.to_str().into_owned(),
-                };
-                (Arc::new(config), verdict)
-            }
-            None => (self.config.clone(), Verdict::FromErrors),
+        let verdict = match &self.trust {
+            Some(trust) => Verdict::Recorded {
+                trust: trust.clone(),
+                name: name.to_str().into_owned(),
+            },
+            None => Verdict::FromErrors,
         };
+        let config = self.config.clone();
         let conn = rustls::ClientConnection::new(config, name)
             .map_err(|e| fail_with(ERR::Security, format!("TLS client session: {e}")))?;
         Ok(TlsSession::new(rustls::Connection::Client(conn), verdict))
     }
 }
 
-/// Sessions to resume, per trust setting: a session made under one setting (say, without
-/// verification, or with another client certificate) is never resumed under another, since
-/// resumption skips the checks the first handshake made.
-fn shared_store(key: [u8; 32]) -> Arc<ClientSessionMemoryCache> {
-    /// Settings remembered at once; beyond it the oldest are forgotten together (templates
-    /// already built keep theirs).
-    const STORES_KEPT: usize = 64;
-    /// Sessions kept per setting (rustls keeps one per server name).
-    const SESSIONS_PER_STORE: usize = 256;
-    static STORES: OnceLock<Mutex<HashMap<[u8; 32], Arc<ClientSessionMemoryCache>>>> =
-        OnceLock::new();
-    let mut stores = STORES.get_or_init(Default::default).lock();
-    if stores.len() >= STORES_KEPT && !stores.contains_key(&key) {
-        stores.clear();
-    }
-    stores
-        .entry(key)
-        .or_insert_with(|| Arc::new(ClientSessionMemoryCache::new(SESSIONS_PER_STORE)))
-        .clone()
+/// A configuration built from one setting, with what its verifier trusts.
+#[derive(Clone)]
+struct Built {
+    config: Arc<ClientConfig>,
+    trust: Arc<Trust>,
 }
 
-/// A digest of everything that decides what a resumed session may skip.
-fn store_key(
+/// Sessions kept per setting (rustls keeps one per server name).
+const SESSIONS_PER_SETTING: usize = 256;
+
+/// One configuration per setting, shared by every NetSocket with that setting, so a new
+/// NetSocket resumes the sessions an earlier one made: rustls resumes a session only under
+/// the verifier and client certificate that made it. A session made under one setting (say,
+/// without verification, or with another client certificate) is never offered under another,
+/// since resumption skips the checks the first handshake made.
+fn shared(key: [u8; 32], build: impl FnOnce() -> Res<Built>) -> Res<Built> {
+    /// Settings remembered at once; beyond it they are forgotten together (templates already
+    /// built keep theirs).
+    const SETTINGS_KEPT: usize = 64;
+    static BUILT: OnceLock<Mutex<HashMap<[u8; 32], Built>>> = OnceLock::new();
+    let mut built = BUILT.get_or_init(Default::default).lock();
+    if let Some(b) = built.get(&key) {
+        return Ok(b.clone());
+    }
+    let b = build()?;
+    if built.len() >= SETTINGS_KEPT {
+        built.clear();
+    }
+    built.insert(key, b.clone());
+    Ok(b)
+}
+
+/// A digest of everything a configuration is built from: the trusted certificates and the
+/// client chain by content (a file that changed makes a new setting), verification, ALPN.
+fn settings_key(
     configured: &[CertificateDer<'static>],
     options: &ClientOptions,
     client_chain: Option<&Vec<CertificateDer<'static>>>,
@@ -221,11 +232,12 @@ fn store_key(
         h.update((c.len() as u64).to_le_bytes());
         h.update(c.as_ref());
     }
-    h.update([u8::from(options.no_verify)]);
+    h.update([u8::from(options.no_verify), 0xff]);
     for c in client_chain.into_iter().flatten() {
         h.update((c.len() as u64).to_le_bytes());
         h.update(c.as_ref());
     }
+    h.update([0xff]);
     for p in &options.alpn {
         h.update((p.len() as u64).to_le_bytes());
         h.update(p);

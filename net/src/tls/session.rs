@@ -11,27 +11,17 @@ use crate::socket::err_from_io;
 use parasol_core::ERR;
 use rustls::pki_types::CertificateDer;
 use std::io::{self, Read, Write};
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 
 /// Where a session's ValidCert comes from.
 pub(super) enum Verdict {
     /// Our verifier records it for this session; a resumed session (not verified again)
     /// takes the verdict of the last full handshake with the same server name.
-    Recorded {
-        outcome: Arc<AtomicI32>,
-        trust: Arc<Trust>,
-        name: String,
-    },
+    Recorded { trust: Arc<Trust>, name: String },
     /// A user's configuration: 0, or the code of the certificate error that failed it.
     FromErrors,
     /// A server session (ValidCert is a client's field).
     Server,
-}
-
-impl Verdict {
-    /// The outcome before the verifier ran.
-    pub(super) const NOT_VERIFIED: i32 = i32::MIN;
 }
 
 /// A TLS session (client or server side).
@@ -39,6 +29,8 @@ pub struct TlsSession {
     conn: rustls::Connection,
     /// How ValidCert is known.
     verdict: Verdict,
+    /// What our verifier found in this session's handshake (`None`: it did not run).
+    recorded: Option<i32>,
     /// The code of a certificate error that failed the handshake (user configurations).
     cert_error: Option<i32>,
     /// Plaintext rustls holds for reading.
@@ -72,6 +64,7 @@ impl TlsSession {
         TlsSession {
             conn,
             verdict,
+            recorded: None,
             cert_error: None,
             plaintext: 0,
             in_flight: 0,
@@ -91,14 +84,10 @@ impl TlsSession {
     /// The certificate verification result of a client session (0 = valid; see `SCV`).
     pub fn valid_cert(&self) -> i32 {
         match &self.verdict {
-            Verdict::Recorded {
-                outcome,
-                trust,
-                name,
-            } => match outcome.load(Ordering::Relaxed) {
-                Verdict::NOT_VERIFIED if self.resumed() => trust.last_verdict(name),
-                Verdict::NOT_VERIFIED => SCV::OK,
-                code => code,
+            Verdict::Recorded { trust, name } => match self.recorded {
+                Some(code) => code,
+                None if self.resumed() => trust.last_verdict(name),
+                None => SCV::OK,
             },
             Verdict::FromErrors => self.cert_error.unwrap_or(SCV::OK),
             Verdict::Server => SCV::OK,
@@ -199,7 +188,12 @@ impl TlsSession {
     }
 
     fn process(&mut self) -> Result<(), ERR> {
-        match self.conn.process_new_packets() {
+        super::verify::reset_verdict();
+        let processed = self.conn.process_new_packets();
+        if let Some(code) = super::verify::take_verdict() {
+            self.recorded = Some(code);
+        }
+        match processed {
             Ok(state) => {
                 self.plaintext = state.plaintext_bytes_to_read();
                 if state.peer_has_closed() {
@@ -228,8 +222,8 @@ impl TlsSession {
                 format!("client certificate refused: {} ({e})", scv_text(code))
             }
             E::InvalidCertificate(_) => {
-                let code = match &self.verdict {
-                    Verdict::Recorded { outcome, .. } => outcome.load(Ordering::Relaxed),
+                let code = match (&self.verdict, self.recorded) {
+                    (Verdict::Recorded { .. }, Some(code)) => code,
                     _ => scv_code(e, &CertificateDer::from(&[][..]), &[]),
                 };
                 self.cert_error = Some(code);

@@ -38,8 +38,8 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::ParsedCertificate;
 use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, SignatureScheme};
+use std::cell::Cell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// OpenSSL / Parasol certificate verification codes used by `ValidCert`.
@@ -222,6 +222,24 @@ fn check_validity(cert: &CertificateDer<'_>, now: UnixTime) -> Result<(), Error>
     Ok(())
 }
 
+thread_local! {
+    /// The verdict of the verification that ran during the current `process_new_packets`
+    /// call on this thread. rustls resumes a session only under the very verifier that made
+    /// it, so one verifier serves every connection of a configuration, and each session reads
+    /// its own verdict here (verification runs inside that session's call, on its thread).
+    static VERDICT: Cell<Option<i32>> = const { Cell::new(None) };
+}
+
+/// Forgets any verdict before a session processes records.
+pub(super) fn reset_verdict() {
+    VERDICT.with(|v| v.set(None));
+}
+
+/// The verdict recorded since [`reset_verdict`], if a verification ran.
+pub(super) fn take_verdict() -> Option<i32> {
+    VERDICT.with(|v| v.take())
+}
+
 /// Verifies against [`Trust`], records the outcome, and enforces it only when `enforce` is set.
 /// The handshake signatures are always checked (a no-verify client still proves the peer holds
 /// the key of the certificate it sent).
@@ -229,7 +247,6 @@ fn check_validity(cert: &CertificateDer<'_>, now: UnixTime) -> Result<(), Error>
 pub(super) struct RecordingVerifier {
     pub(super) trust: Arc<Trust>,
     pub(super) enforce: bool,
-    pub(super) outcome: Arc<AtomicI32>,
 }
 
 impl ServerCertVerifier for RecordingVerifier {
@@ -248,7 +265,7 @@ impl ServerCertVerifier for RecordingVerifier {
             Ok(_) => SCV::OK,
             Err(e) => scv_code(e, end_entity, intermediates),
         };
-        self.outcome.store(code, Ordering::Relaxed);
+        VERDICT.with(|v| v.set(Some(code)));
         self.trust.remember(server_name, code);
         match result {
             Ok(v) => Ok(v),
