@@ -559,6 +559,9 @@ fn sessions_resume_unless_told_not_to() {
     assert_eq!(strict.error().unwrap(), ERR::Security);
 }
 
+/// What a case is, its extra fields, and the error Init must give.
+type Case<'a> = (&'a str, Vec<(&'a str, Value)>, ERR);
+
 #[test]
 fn bad_values_of_the_new_fields() {
     logcap::install();
@@ -566,7 +569,7 @@ fn bad_values_of_the_new_fields() {
     let leaf = pki::leaf(&ca, &["localhost"]);
     let other = pki::leaf(&ca, &["localhost"]);
     let long = "x".repeat(300);
-    let cases: Vec<(&str, Vec<(&str, Value)>, ERR)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "an ALPN name over 255 bytes",
             fields! { "ALPN" => long.as_str() },
