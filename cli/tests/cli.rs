@@ -7,151 +7,13 @@ mod common;
 use common::pki;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_parasol");
+mod support;
 
-/// A running `parasol serve`, stopped with SIGTERM when dropped.
-struct Serve {
-    child: Child,
-    port: u16,
-    stderr: mpsc::Receiver<String>,
-}
-
-impl Serve {
-    fn start(args: &[&str]) -> Serve {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--port", "0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        let port = line
-            .split_whitespace()
-            .skip_while(|w| *w != "port")
-            .nth(1)
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
-        let (tx, rx) = mpsc::channel();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for l in BufReader::new(err).lines().map_while(Result::ok) {
-                let _ = tx.send(l);
-            }
-        });
-        Serve {
-            child,
-            port,
-            stderr: rx,
-        }
-    }
-
-    fn terminate(&mut self) -> std::process::ExitStatus {
-        unsafe { libc_kill(self.child.id() as i32, 15) };
-        wait_child(&mut self.child, Duration::from_secs(15)).expect("serve exits after SIGTERM")
-    }
-
-    /// Waits until a stderr line contains `needle`.
-    fn log_contains(&self, needle: &str, within: Duration) -> bool {
-        let deadline = Instant::now() + within;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.stderr.recv_timeout(left) {
-                Ok(l) if l.contains(needle) => return true,
-                Ok(_) => {}
-                Err(_) => return false,
-            }
-        }
-        false
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
-}
-
-fn wait_child(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return Some(s);
-        }
-        if Instant::now() > deadline {
-            return None;
-        }
-        std::thread::park_timeout(Duration::from_millis(10));
-    }
-}
-
-/// Runs a command with `input` on stdin, bounded in time.
-fn run_with_input(cmd: &mut Command, input: &[u8], within: Duration) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_t = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stdout.read_to_end(&mut v);
-        v
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stderr.read_to_end(&mut v);
-        v
-    });
-    let status = match wait_child(&mut child, within) {
-        Some(s) => s,
-        None => {
-            let _ = child.kill();
-            child.wait().unwrap()
-        }
-    };
-    writer.join().unwrap();
-    Output {
-        status,
-        stdout: out_t.join().unwrap(),
-        stderr: err_t.join().unwrap(),
-    }
-}
-
-fn connect(args: &[&str], input: &[u8]) -> Output {
-    run_with_input(
-        Command::new(BIN).arg("connect").args(args),
-        input,
-        Duration::from_secs(30),
-    )
-}
-
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+use support::*;
 
 #[test]
 fn demo_exits_zero_with_every_byte_echoed() {
@@ -395,9 +257,29 @@ fn connect_tls_against_openssl_s_server() {
         }
     }
     assert!(seen, "s_server printed our line");
-    // Without --ca the private CA is unknown: a Security failure, reported with its name.
-    let dir2 = tempfile::tempdir().unwrap();
-    let _ = dir2;
+}
+
+#[test]
+fn connect_tls_without_the_private_ca_says_why_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki::ca("CA");
+    let leaf = pki::leaf(&ca, &["localhost"]);
+    let cert = pki::write(&dir, "cert.pem", &leaf.cert);
+    let key = pki::write(&dir, "key.pem", &leaf.key);
+    let s_server = common::openssl::SServer::start(&cert, &key);
+    let out = connect(
+        &["--tls", "localhost", &s_server.port.to_string()],
+        b"never sent\n",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("ERR::Security")
+            && err.contains("unable to get local issuer certificate")
+            && err.contains("ValidCert 20"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -88,7 +88,7 @@ pub(super) fn load_pkcs12(
     let store = p12_keystore::KeyStore::from_pkcs12(&data, password).map_err(|e| {
         fail_with(
             ERR::InvalidData,
-            format!("SSLCertificate \"{path}\": unreadable PKCS#12 (or wrong SSLKeyPassword): {e}"),
+            format!("SSLCertificate \"{path}\": unreadable PKCS#12 (or a wrong password, SSLKeyPassword): {e}"),
         )
     })?;
     let Some((_, chain)) = store.private_key_chain() else {
