@@ -194,3 +194,35 @@ pub fn parse_alpn(list: &str) -> Res<Vec<Vec<u8>>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpn_lists() {
+        assert_eq!(
+            parse_alpn(" h2, http/1.1 ,,").unwrap(),
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        );
+        assert!(parse_alpn("").unwrap().is_empty());
+        assert!(parse_alpn(&"x".repeat(255)).is_ok());
+        assert_eq!(parse_alpn(&"x".repeat(256)).unwrap_err(), ERR::Args);
+    }
+
+    #[test]
+    fn identities() {
+        assert!(Identity::default().is_empty());
+        assert!(Identity::new("", "").is_empty());
+        let id = Identity::new("c.pem", "");
+        assert!(!id.is_empty());
+        assert_eq!(
+            id.private_key, None,
+            "an empty key means: look in the certificate"
+        );
+        assert_eq!(
+            Identity::default().load("SSLCertificate").unwrap_err(),
+            ERR::FieldNotSet
+        );
+    }
+}

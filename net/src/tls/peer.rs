@@ -103,3 +103,59 @@ impl fmt::Display for TlsInfo {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_openssl_shaped() {
+        // SHA-256 of the empty string.
+        assert_eq!(
+            fingerprint(b""),
+            "E3:B0:C4:42:98:FC:1C:14:9A:FB:F4:C8:99:6F:B9:24:27:AE:41:E4:64:9B:93:4C:A4:95:99:1B:78:52:B8:55"
+        );
+    }
+
+    #[test]
+    fn a_chain_is_described_leaf_first() {
+        assert_eq!(PeerCertificate::from_chain(&[]), None);
+        let mut p = rcgen::CertificateParams::new(vec!["a.test".to_string()]).unwrap();
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "a.test");
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = p.self_signed(&key).unwrap();
+        let der = cert.der().clone();
+        let peer = PeerCertificate::from_chain(&[der.clone(), der.clone()]).unwrap();
+        assert_eq!(peer.subject, "CN=a.test");
+        assert_eq!(peer.issuer, "CN=a.test");
+        assert_eq!(peer.der, der.as_ref());
+        assert_eq!(peer.chain_pem.matches("BEGIN CERTIFICATE").count(), 2);
+        assert!(peer
+            .chain_pem
+            .starts_with(&cert.pem().replace("\r\n", "\n")));
+    }
+
+    #[test]
+    fn the_summary_line() {
+        let mut info = TlsInfo {
+            version: "TLSv1.3".into(),
+            cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
+            alpn: Some("h2".into()),
+            resumed: false,
+            peer: None,
+            valid_cert: 18,
+        };
+        assert_eq!(
+            info.to_string(),
+            "TLSv1.3 TLS13_AES_128_GCM_SHA256, ALPN h2, no peer certificate, certificate: self-signed certificate (18)"
+        );
+        info.resumed = true;
+        info.alpn = None;
+        info.valid_cert = 0;
+        assert_eq!(
+            info.to_string(),
+            "TLSv1.3 TLS13_AES_128_GCM_SHA256, no ALPN, resumed, certificate: ok (0)"
+        );
+    }
+}

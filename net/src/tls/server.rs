@@ -226,3 +226,40 @@ impl ResolvesServerCert for ByServerName {
         chosen
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_auth_names() {
+        for (text, want) in [
+            ("none", ClientAuth::None),
+            ("", ClientAuth::None),
+            ("Optional", ClientAuth::Optional),
+            ("request", ClientAuth::Optional),
+            ("REQUIRE", ClientAuth::Require),
+            ("required", ClientAuth::Require),
+        ] {
+            assert_eq!(ClientAuth::parse(text).unwrap(), want, "{text}");
+            assert_eq!(ClientAuth::parse(want.name()).unwrap(), want);
+        }
+        assert_eq!(ClientAuth::parse("sometimes").unwrap_err(), ERR::Args);
+    }
+
+    #[test]
+    fn a_server_needs_an_identity_and_client_auth_needs_a_ca() {
+        assert_eq!(
+            ServerTls::from_options(&ServerOptions::default()).unwrap_err(),
+            ERR::FieldNotSet
+        );
+        let opts = ServerOptions {
+            sni: vec![("a.test".into(), Identity::new("/nonexistent.pem", ""))],
+            ..ServerOptions::default()
+        };
+        assert_eq!(
+            ServerTls::from_options(&opts).unwrap_err(),
+            ERR::FileNotFound
+        );
+    }
+}

@@ -460,3 +460,159 @@ impl ClientCertVerifier for ClientCheck {
         self.inner.supported_verify_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn self_signed(is_ca: bool) -> CertificateDer<'static> {
+        let mut p = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        if is_ca {
+            p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        }
+        let key = rcgen::KeyPair::generate().unwrap();
+        p.self_signed(&key).unwrap().der().clone()
+    }
+
+    fn issued() -> (CertificateDer<'static>, CertificateDer<'static>) {
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "Issuer");
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let ca_cert = ca.self_signed(&ca_key).unwrap().der().clone();
+        let issuer = rcgen::Issuer::new(ca, ca_key);
+        let leaf = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        (
+            leaf.signed_by(&key, &issuer).unwrap().der().clone(),
+            ca_cert,
+        )
+    }
+
+    fn invalid(e: CertificateError) -> Error {
+        Error::InvalidCertificate(e)
+    }
+
+    #[derive(Debug)]
+    struct Named(&'static str);
+    impl std::fmt::Display for Named {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for Named {}
+
+    fn other(text: &'static str) -> Error {
+        invalid(CertificateError::Other(rustls::OtherError(Arc::new(
+            Named(text),
+        ))))
+    }
+
+    #[test]
+    fn the_table_of_codes() {
+        let lone = self_signed(false);
+        let ca_leaf = self_signed(true);
+        let (leaf, ca) = issued();
+        let none: &[CertificateDer<'_>] = &[];
+        let cases: Vec<(Error, &CertificateDer<'_>, &[CertificateDer<'_>], i32)> = vec![
+            (invalid(CertificateError::Expired), &leaf, none, 10),
+            (invalid(CertificateError::NotValidYet), &leaf, none, 9),
+            (invalid(CertificateError::NotValidForName), &leaf, none, 62),
+            (invalid(CertificateError::Revoked), &leaf, none, 23),
+            (invalid(CertificateError::InvalidPurpose), &leaf, none, 26),
+            (
+                invalid(CertificateError::UnhandledCriticalExtension),
+                &leaf,
+                none,
+                34,
+            ),
+            (invalid(CertificateError::UnknownIssuer), &lone, none, 18),
+            (
+                invalid(CertificateError::UnknownIssuer),
+                &leaf,
+                std::slice::from_ref(&ca),
+                19,
+            ),
+            (invalid(CertificateError::UnknownIssuer), &leaf, none, 20),
+            (invalid(CertificateError::BadSignature), &leaf, none, 7),
+            (invalid(CertificateError::BadSignature), &lone, none, 18),
+            (other("CaUsedAsEndEntity"), &ca_leaf, none, 18),
+            // A CA certificate used as a leaf that is not self-issued: not "self-signed".
+            (other("CaUsedAsEndEntity"), &leaf, none, 50),
+            (other("SomethingElse"), &lone, none, 50),
+            (invalid(CertificateError::BadEncoding), &lone, none, 50),
+            (
+                Error::General("not a certificate error".into()),
+                &lone,
+                none,
+                50,
+            ),
+        ];
+        for (e, ee, chain, want) in cases {
+            assert_eq!(scv_code(&e, ee, chain), want, "{e}");
+        }
+    }
+
+    #[test]
+    fn every_listed_code_has_openssl_words_and_a_name() {
+        for (code, words) in [
+            (SCV::OK, "ok"),
+            (SCV::CERT_SIGNATURE_FAILURE, "certificate signature failure"),
+            (SCV::CERT_NOT_YET_VALID, "certificate is not yet valid"),
+            (SCV::CERT_HAS_EXPIRED, "certificate has expired"),
+            (SCV::DEPTH_ZERO_SELF_SIGNED_CERT, "self-signed certificate"),
+            (
+                SCV::SELF_SIGNED_CERT_IN_CHAIN,
+                "self-signed certificate in certificate chain",
+            ),
+            (
+                SCV::UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+                "unable to get local issuer certificate",
+            ),
+            (SCV::CERT_REVOKED, "certificate revoked"),
+            (SCV::INVALID_PURPOSE, "unsupported certificate purpose"),
+            (
+                SCV::UNHANDLED_CRITICAL_EXTENSION,
+                "unhandled critical extension",
+            ),
+            (
+                SCV::APPLICATION_VERIFICATION,
+                "application verification failure",
+            ),
+            (SCV::HOSTNAME_MISMATCH, "hostname mismatch"),
+        ] {
+            assert_eq!(scv_text(code), words);
+            assert!(
+                code == SCV::APPLICATION_VERIFICATION
+                    || scv_name(code) != "ApplicationVerification"
+            );
+        }
+        assert_eq!(scv_text(12345), "application verification failure");
+        assert_eq!(scv_name(12345), "ApplicationVerification");
+    }
+
+    #[test]
+    fn validity_of_a_trusted_leaf() {
+        let mut p = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        p.not_before = rcgen::date_time_ymd(2001, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2002, 1, 1);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let old = p.self_signed(&key).unwrap().der().clone();
+        let at = |secs: u64| UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs));
+        assert!(check_validity(&old, at(1_000_000_000 + 10 * 86_400 * 365)).is_err());
+        assert_eq!(
+            check_validity(&old, at(978_307_200 + 86_400)).map_err(|e| e.to_string()),
+            Ok(())
+        );
+        assert_eq!(
+            check_validity(&old, at(900_000_000)),
+            Err(Error::InvalidCertificate(CertificateError::NotValidYet))
+        );
+        assert_eq!(
+            check_validity(&old, at(2_000_000_000)),
+            Err(Error::InvalidCertificate(CertificateError::Expired))
+        );
+        assert!(check_validity(&CertificateDer::from(&b"junk"[..]), at(0)).is_err());
+    }
+}
