@@ -22,6 +22,8 @@ mod generic_door;
 mod lookup_udp;
 #[path = "../fuzz/logic/tls_identity.rs"]
 mod tls_identity;
+#[path = "../fuzz/logic/tls_settings.rs"]
+mod tls_settings;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -107,6 +109,11 @@ fn address() {
 #[test]
 fn tls_identity() {
     replay("tls_identity", tls_identity::run);
+}
+
+#[test]
+fn tls_settings() {
+    replay("tls_settings", tls_settings::run);
 }
 
 #[test]

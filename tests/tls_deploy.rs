@@ -207,7 +207,7 @@ fn tls_config_of_the_wrong_kind_is_refused() {
         fields! { "Flags" => "SSL", "TLSConfig" => Value::Any(Rc::new(42u32)) },
     )
     .unwrap_err();
-    assert_eq!(e, ERR::Mismatch);
+    assert_eq!(e, ERR::FieldTypeMismatch);
     // A client configuration on a server.
     let e = create(
         "NetSocket",

@@ -93,13 +93,13 @@ pub(crate) fn parse_config(v: Value) -> Res<Option<TlsConfig>> {
                 Ok(Some(TlsConfig::Server(c.clone())))
             } else {
                 Err(fail_with(
-                    ERR::Mismatch,
+                    ERR::FieldTypeMismatch,
                     "TLSConfig: expected an Arc<rustls::ClientConfig> or Arc<rustls::ServerConfig>",
                 ))
             }
         }
         _ => Err(fail_with(
-            ERR::Mismatch,
+            ERR::FieldTypeMismatch,
             "TLSConfig: expected an Arc<rustls::ClientConfig> or Arc<rustls::ServerConfig>",
         )),
     }

@@ -463,11 +463,16 @@ pub mod tlsc {
 
     impl Peer {
         pub fn connect(port: u16) -> io::Result<Peer> {
+            Peer::connect_with(port, config(), "localhost")
+        }
+
+        /// A connection with another client configuration and server name (SNI).
+        pub fn connect_with(port: u16, config: Arc<ClientConfig>, name: &str) -> io::Result<Peer> {
             let sock = TcpStream::connect(("127.0.0.1", port))?;
             sock.set_nonblocking(true)?;
             let _ = sock.set_nodelay(true);
-            let name = ServerName::try_from("localhost").expect("server name");
-            let conn = ClientConnection::new(config(), name).map_err(io::Error::other)?;
+            let name = ServerName::try_from(name.to_owned()).map_err(io::Error::other)?;
+            let conn = ClientConnection::new(config, name).map_err(io::Error::other)?;
             Ok(Peer {
                 sock,
                 conn,

@@ -58,19 +58,48 @@ pub(super) fn native_roots() -> Arc<RootCertStore> {
         .clone()
 }
 
+/// Most bytes a certificate, key or PKCS#12 file may hold (a full CA bundle is under 1 MiB).
+pub(super) const MAX_FILE: u64 = 16 << 20;
+
 /// Reads PEM from a file path, or takes the text itself when it already holds a PEM block.
 pub(super) fn pem_source(what: &str, source: &str) -> Res<Vec<u8>> {
     if source.contains("-----BEGIN") {
         return Ok(source.as_bytes().to_vec());
     }
-    std::fs::read(source).map_err(|e| {
+    read_file(what, source)
+}
+
+/// Reads a regular file of at most [`MAX_FILE`] bytes. A device, FIFO or directory is refused
+/// before it is opened (`/dev/zero` would never end, a FIFO would block the loop), as is a
+/// file that grows past the bound while it is read.
+pub(super) fn read_file(what: &str, path: &str) -> Res<Vec<u8>> {
+    use std::io::Read;
+    let failed = |e: std::io::Error| {
         let code = if e.kind() == std::io::ErrorKind::NotFound {
             ERR::FileNotFound
         } else {
             ERR::File
         };
-        fail_with(code, format!("Cannot read {what} \"{source}\": {e}"))
-    })
+        fail_with(code, format!("Cannot read {what} \"{path}\": {e}"))
+    };
+    let meta = std::fs::metadata(path).map_err(failed)?;
+    if !meta.is_file() {
+        return Err(fail_with(
+            ERR::File,
+            format!("Cannot read {what} \"{path}\": not a regular file"),
+        ));
+    }
+    let mut data = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut data))
+        .map_err(failed)?;
+    if data.len() as u64 > MAX_FILE {
+        return Err(fail_with(
+            ERR::InvalidData,
+            format!("{what} \"{path}\": larger than {MAX_FILE} bytes"),
+        ));
+    }
+    Ok(data)
 }
 
 pub(super) fn parse_certs(what: &str, pem: &[u8]) -> Res<Vec<CertificateDer<'static>>> {
@@ -208,6 +237,24 @@ mod tests {
         assert!(parse_alpn("").unwrap().is_empty());
         assert!(parse_alpn(&"x".repeat(255)).is_ok());
         assert_eq!(parse_alpn(&"x".repeat(256)).unwrap_err(), ERR::Args);
+    }
+
+    #[test]
+    fn files_that_are_not_certificates_are_refused_before_reading() {
+        assert_eq!(read_file("x", "/dev/zero").unwrap_err(), ERR::File);
+        assert_eq!(read_file("x", "/").unwrap_err(), ERR::File);
+        assert_eq!(
+            read_file("x", "/nonexistent/file.pem").unwrap_err(),
+            ERR::FileNotFound
+        );
+        let dir = std::env::temp_dir().join(format!("parasol-big-{}", std::process::id()));
+        let f = std::fs::File::create(&dir).unwrap();
+        f.set_len(MAX_FILE + 1).unwrap();
+        assert_eq!(
+            read_file("x", dir.to_str().unwrap()).unwrap_err(),
+            ERR::InvalidData
+        );
+        std::fs::remove_file(&dir).unwrap();
     }
 
     #[test]

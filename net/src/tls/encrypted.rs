@@ -71,14 +71,7 @@ pub(super) fn load_pkcs12(
     password: &str,
 ) -> Res<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
     use rustls::pki_types::PrivatePkcs8KeyDer;
-    let data = std::fs::read(path).map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::NotFound {
-            ERR::FileNotFound
-        } else {
-            ERR::File
-        };
-        fail_with(code, format!("Cannot read SSLCertificate \"{path}\": {e}"))
-    })?;
+    let data = super::config::read_file("SSLCertificate", path)?;
     super::kdf_limits::check(&data).map_err(|e| {
         fail_with(
             ERR::InvalidData,
