@@ -515,9 +515,14 @@ fn sessions_resume_unless_told_not_to() {
     assert!(round_trip(c, "localhost", port, &got));
     assert!(resumed(c), "the same NetSocket resumes");
     assert_eq!(c.valid_cert().unwrap(), 0);
-    // A resumed session shows no certificate (none is sent) and says so.
+    // A resumed session says so, and carries the certificate its first handshake verified.
     let info = c.tls_info().unwrap().unwrap();
     assert!(info.to_string().contains("resumed"), "{info}");
+    assert_eq!(
+        info.peer.as_ref().map(|p| p.subject.as_str()),
+        Some("CN=localhost"),
+        "{info}"
+    );
     c.free().unwrap();
     // Another object with the same trust resumes too.
     let got = Bytes::default();

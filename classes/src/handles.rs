@@ -344,7 +344,8 @@ impl NetSocket {
     }
 
     /// Client TLS: the server's certificate (subject, SHA-256 fingerprint, chain as PEM), once
-    /// CONNECTED. `None` without TLS, and on a resumed session (no certificate is sent then).
+    /// CONNECTED; on a resumed session, the one of the handshake it resumes. `None` without
+    /// TLS.
     ///
     /// # Errors
     /// NoMatchingObject once freed.
@@ -511,8 +512,9 @@ impl ClientSocket {
         clientsocket(self.id(), |d| from_session(d, |t| t.alpn_protocol()))
     }
 
-    /// TLS: the client's certificate (mutual TLS), once CONNECTED; `None` when the server did
-    /// not ask, the client sent none (SSLClientAuth optional), or the session was resumed.
+    /// TLS: the client's certificate (mutual TLS), once CONNECTED (on a resumed session, the one
+    /// of the handshake it resumes); `None` when the server did not ask or the client sent none
+    /// (SSLClientAuth optional).
     ///
     /// # Errors
     /// NoMatchingObject once freed.

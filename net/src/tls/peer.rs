@@ -72,7 +72,8 @@ pub struct TlsInfo {
     pub alpn: Option<String>,
     /// The session was resumed (no certificate exchanged this time).
     pub resumed: bool,
-    /// The peer's certificate, if it sent one (on a resumed session: none is sent).
+    /// The peer's certificate, if it sent one (on a resumed session: the one of the handshake
+    /// it resumes).
     pub peer: Option<PeerCertificate>,
     /// ValidCert of a client session (0 on the server side).
     pub valid_cert: i32,

@@ -106,8 +106,9 @@ impl TlsSession {
             .map(|p| String::from_utf8_lossy(p).into_owned())
     }
 
-    /// The certificate the peer presented (none before the handshake, on a resumed session,
-    /// or from a client that was not asked or sent none).
+    /// The certificate the peer presented (none before the handshake, or from a client that
+    /// was not asked or sent none). A resumed session carries the certificate of the handshake
+    /// it resumes, as OpenSSL's sessions do.
     pub fn peer_certificate(&self) -> Option<PeerCertificate> {
         PeerCertificate::from_chain(self.conn.peer_certificates()?)
     }
@@ -218,7 +219,9 @@ impl TlsSession {
                 format!("the client sent no certificate and one is required ({e})")
             }
             E::InvalidCertificate(_) if server => {
-                let code = scv_code(e, &CertificateDer::from(&[][..]), &[]);
+                let code = self
+                    .recorded
+                    .unwrap_or_else(|| scv_code(e, &CertificateDer::from(&[][..]), &[]));
                 format!("client certificate refused: {} ({e})", scv_text(code))
             }
             E::InvalidCertificate(_) => {

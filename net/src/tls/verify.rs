@@ -230,7 +230,8 @@ thread_local! {
     static VERDICT: Cell<Option<i32>> = const { Cell::new(None) };
 }
 
-/// Forgets any verdict before a session processes records.
+/// Forgets any verdict before a session processes records. (A server session's verdict is
+/// that of the client certificate, recorded only when it was refused.)
 pub(super) fn reset_verdict() {
     VERDICT.with(|v| v.set(None));
 }
@@ -430,6 +431,8 @@ impl ClientCertVerifier for ClientCheck {
         };
         if let Err(e) = &result {
             let code = scv_code(e, end_entity, intermediates);
+            // The session that asked reads it to say why in its failure (see `VERDICT`).
+            VERDICT.with(|v| v.set(Some(code)));
             log::debug!(
                 "Client certificate refused: {} (ValidCert {code}): {e}",
                 scv_text(code)
