@@ -1,5 +1,5 @@
 //! The ported examples, run as tests: `lookup` against a resolver map, `udp_echo` against a std
-//! socket, and two `multicast_chat` members on loopback.
+//! socket, two `multicast_chat` members on loopback, and `mutual_tls`'s server and client.
 
 mod common;
 
@@ -9,6 +9,9 @@ mod lookup;
 #[allow(dead_code)]
 #[path = "../examples/multicast_chat.rs"]
 mod multicast_chat;
+#[allow(dead_code)]
+#[path = "../examples/mutual_tls.rs"]
+mod mutual_tls;
 #[allow(dead_code)]
 #[path = "../examples/udp_echo.rs"]
 mod udp_echo;
@@ -93,4 +96,23 @@ fn multicast_chat_members_hear_each_other_on_loopback() {
     assert_eq!(got, vec!["a heard alice: hi", "b heard alice: hi"]);
     a.free().unwrap();
     b.free().unwrap();
+}
+
+#[test]
+fn mutual_tls_greets_the_client_by_its_certificate() {
+    setup();
+    let pki = mutual_tls::make_pki().unwrap();
+    let server = mutual_tls::serve(&pki).unwrap();
+    let lines = mutual_tls::visit(&pki, server.port().unwrap()).unwrap();
+    assert_eq!(
+        lines[1], "server certificate: CN=api.example.test",
+        "{lines:?}"
+    );
+    assert_eq!(lines[2], "ALPN: http/1.1", "{lines:?}");
+    assert_eq!(
+        lines[3], "server says: hello CN=alice, over http/1.1",
+        "{lines:?}"
+    );
+    assert!(lines[0].contains("certificate: ok (0)"), "{lines:?}");
+    server.free().unwrap();
 }
