@@ -26,6 +26,7 @@ mod workloads;
 
 use child::{ServeSpec, ServerChild};
 use clap::{Parser, Subcommand};
+use load::handshake::Kind;
 use load::Target;
 use report::{Row, Table, Verdict};
 use std::net::ToSocketAddrs;
@@ -146,7 +147,21 @@ fn measure(w: W, ctx: &Ctx, t: &Target, pid: Option<u32>) -> Result<Sample, Stri
         }
         W::W6 => {
             let c = ctx.hs_client.clone().ok_or("no TLS client")?;
-            one(load::handshake::run(t, s.hs_dur, c)?)
+            one(load::handshake::run(t, s.hs_dur, Kind::Full, c)?.per_sec)
+        }
+        W::W7 => {
+            let c = ctx.hs_client.clone().ok_or("no TLS client")?;
+            let r = load::handshake::run(t, s.hs_dur, Kind::Resumed, c)?;
+            if r.other > 0 {
+                eprintln!(
+                    "  W7: {} handshake(s) not resumed (full ones), not counted",
+                    r.other
+                );
+            }
+            Sample {
+                value: r.per_sec,
+                extras: vec![r.other as f64],
+            }
         }
     })
 }

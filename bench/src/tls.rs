@@ -9,6 +9,7 @@ use rustls::client::Resumption;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::server::ServerSessionMemoryCache;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -76,19 +77,32 @@ pub fn generate() -> Result<Identity, String> {
     })
 }
 
+/// Sessions a TLS server remembers for resumption: the library's server keeps a
+/// `ServerSessionMemoryCache` of 4096 (`SERVER_SESSIONS` in net/src/tls/server.rs), so the peers
+/// keep one of the same size (rustls' default is 256).
+pub const SERVER_SESSIONS: usize = 4096;
+
+/// TLS 1.3 tickets a server sends after every handshake, resumed ones too: rustls' default
+/// `send_tls13_tickets`, which the library keeps. The tickets are stateful (no ticketer: the
+/// ticket is a key into the session cache), as the library's are.
+pub const TLS13_TICKETS: usize = 2;
+
 /// The server configuration of the peer TLS servers, built like the library's own: aws-lc-rs,
-/// safe default protocol versions, no client auth, rustls' default session settings.
+/// safe default protocol versions, no client auth, stateful resumption with a session cache of
+/// [`SERVER_SESSIONS`] and [`TLS13_TICKETS`] tickets per handshake.
 pub fn server_config(cert_path: &str, key_path: &str) -> Result<Arc<ServerConfig>, String> {
     let certs = CertificateDer::pem_file_iter(cert_path)
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
         .map_err(|e| format!("{cert_path}: {e}"))?;
     let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| format!("{key_path}: {e}"))?;
-    let config = ServerConfig::builder_with_provider(provider())
+    let mut config = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .map_err(|e| e.to_string())?;
+    config.session_storage = ServerSessionMemoryCache::new(SERVER_SESSIONS);
+    config.send_tls13_tickets = TLS13_TICKETS;
     Ok(Arc::new(config))
 }
 
@@ -99,12 +113,13 @@ pub enum Verify {
     Full,
     /// No certificate or signature checks: a verifying TLS 1.3 client costs about twice a
     /// server handshake (two ECDSA verifications against one signature), which would make the
-    /// generator, not the server, the limit of W6 on two cores.
+    /// generator, not the server, the limit of W6 on two cores. (A resumed handshake, W7,
+    /// checks no certificate either way.)
     Skip,
 }
 
-/// A client configuration. `tls13_only` and no resumption for the handshake workload, so every
-/// handshake is a full TLS 1.3 one.
+/// A client configuration without resumption (every handshake is a full one; see
+/// [`with_session_store`]). `tls13_only` for the handshake workloads.
 pub fn client_config(
     ca: &CertificateDer<'static>,
     verify: Verify,
@@ -131,6 +146,17 @@ pub fn client_config(
     };
     config.resumption = Resumption::disabled();
     Ok(Arc::new(config))
+}
+
+/// A copy of `config` that resumes: rustls' default resumption (`Resumption::default()`), with
+/// an in-memory session store (`ClientSessionMemoryCache`) of its own, not shared with `config`
+/// or any other copy. That store keeps at most 8 TLS 1.3 tickets per server name, so W7 gives
+/// each connection slot a copy: one store shared by 16 slots that all ask for `localhost`
+/// would start half of them without a ticket.
+pub fn with_session_store(config: &ClientConfig) -> Arc<ClientConfig> {
+    let mut config = config.clone();
+    config.resumption = Resumption::default();
+    Arc::new(config)
 }
 
 /// The server name for [`client_config`] connections.

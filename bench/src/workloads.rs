@@ -15,13 +15,14 @@ pub(crate) enum W {
     W4,
     W5,
     W6,
+    W7,
 }
 
 /// Every workload, in the order they run.
-pub(crate) const ALL: [W; 6] = [W::W1, W::W2, W::W3, W::W4, W::W5, W::W6];
+pub(crate) const ALL: [W; 7] = [W::W1, W::W2, W::W3, W::W4, W::W5, W::W6, W::W7];
 
 impl W {
-    /// `W1` … `W6`.
+    /// `W1` … `W7`.
     pub(crate) fn id(self) -> &'static str {
         match self {
             W::W1 => "W1",
@@ -30,6 +31,7 @@ impl W {
             W::W4 => "W4",
             W::W5 => "W5",
             W::W6 => "W6",
+            W::W7 => "W7",
         }
     }
 
@@ -41,7 +43,7 @@ impl W {
 
     /// Whether the servers serve TLS.
     pub(crate) fn tls(self) -> bool {
-        matches!(self, W::W5 | W::W6)
+        matches!(self, W::W5 | W::W6 | W::W7)
     }
 
     /// The servers measured on this workload; `ours` first.
@@ -54,7 +56,7 @@ impl W {
                 .copied()
                 .filter(|s| *s != "std")
                 .collect(),
-            W::W5 | W::W6 => servers::TLS.to_vec(),
+            W::W5 | W::W6 | W::W7 => servers::TLS.to_vec(),
         }
     }
 
@@ -77,6 +79,7 @@ pub(crate) struct Sizes {
     pub(crate) churn_dur: Duration,
     pub(crate) idle_conns: usize,
     pub(crate) tls_bulk: u64,
+    /// W6 and W7.
     pub(crate) hs_dur: Duration,
 }
 
@@ -118,7 +121,8 @@ pub(crate) struct Ctx {
     pub(crate) identity: Option<tls::Identity>,
     /// W5: verifying client, default versions.
     pub(crate) bulk_client: Option<Arc<rustls::ClientConfig>>,
-    /// W6: TLS 1.3 only, no resumption; verifying only with --quick.
+    /// W6 and W7: TLS 1.3 only, no resumption (W7 gives each connection slot a copy that
+    /// resumes, `tls::with_session_store`); verifying only with --quick.
     pub(crate) hs_client: Option<Arc<rustls::ClientConfig>>,
     /// The CPU every server child is pinned to, if any.
     pub(crate) server_cpu: Option<usize>,
@@ -237,7 +241,8 @@ pub(crate) fn table(w: W, ctx: &Ctx, external: bool) -> Table {
             }],
             vec![
                 format!(
-                    "ECDSA P-256, no resumption, 2 generator threads × {} in flight",
+                    "ECDSA P-256, no resumption (the client keeps no session; the servers are \
+                     set up as in W7), 2 generator threads × {} in flight",
                     load::handshake::IN_FLIGHT
                 ),
                 if ctx.quick {
@@ -247,6 +252,34 @@ pub(crate) fn table(w: W, ctx: &Ctx, external: bool) -> Table {
                      stays cheaper than the server (a verifying client costs ~2× a server)"
                         .into()
                 },
+            ],
+        ),
+        W::W7 => (
+            format!(
+                "W7 TLS 1.3 resumed handshakes, {:.1} s (connect, resume, 1 byte each way, close)",
+                s.hs_dur.as_secs_f64()
+            ),
+            "handshakes/s",
+            Better::Higher,
+            vec!["not resumed"],
+            vec![],
+            vec![
+                format!(
+                    "every server: stateful resumption, a ServerSessionMemoryCache of {} \
+                     sessions, {} TLS 1.3 tickets per handshake (ours: net/src/tls/server.rs; \
+                     the peers are set the same way)",
+                    tls::SERVER_SESSIONS,
+                    tls::TLS13_TICKETS
+                ),
+                format!(
+                    "client: rustls' default in-memory session store (Resumption::default()), \
+                     one per connection slot, 2 generator threads × {} slots; one full handshake \
+                     per slot before the clock starts",
+                    load::handshake::IN_FLIGHT
+                ),
+                "only handshakes with handshake_kind() == Resumed are counted; 'not resumed' \
+                 counts the full ones (a server that never resumes fails the row)"
+                    .into(),
             ],
         ),
     };
@@ -279,7 +312,7 @@ pub(crate) fn selected(only: &[String], external: bool) -> Result<Vec<W>, String
             .iter()
             .copied()
             .find(|w| w.id().eq_ignore_ascii_case(o))
-            .ok_or_else(|| format!("unknown workload {o:?} (W1..W6)"))?;
+            .ok_or_else(|| format!("unknown workload {o:?} (W1..W7)"))?;
         if !ws.contains(&w) {
             ws.push(w);
         }
