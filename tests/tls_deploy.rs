@@ -311,7 +311,10 @@ fn mutual_tls_required() {
         let (err, detail) = ended.get().remove(0);
         assert_eq!(err, ERR::Security, "{who}");
         match who {
-            "none" => assert!(detail.contains("sent no certificate"), "{detail}"),
+            "none" => assert!(
+                detail.contains("the client sent no certificate and one is required"),
+                "{detail}"
+            ),
             _ => assert!(
                 detail.contains("client certificate refused: unable to get local issuer"),
                 "{detail}"

@@ -286,6 +286,25 @@ pub fn identity() -> &'static Identity {
     })
 }
 
+/// Drives `peer`'s handshake with `server` (on this thread's loop) until it completes or fails,
+/// within 3 s, then closes it and checks that the server released the client within 3 s.
+pub fn handshake_then_close(server: ObjectId, mut peer: tlsc::Peer) {
+    let end = Instant::now() + Duration::from_secs(3);
+    while peer.handshaking() && Instant::now() < end {
+        peer.step();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    assert!(
+        !peer.handshaking(),
+        "the TLS handshake neither completed nor failed within 3 s"
+    );
+    drop(peer);
+    let gone = pump_until(Duration::from_secs(3), || {
+        server.get("TotalClients").and_then(|v| v.to_int()) == Ok(0)
+    });
+    assert!(gone, "the server kept the client after it closed");
+}
+
 /// Number of open file descriptors of this process (Linux; 0 elsewhere).
 pub fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd")

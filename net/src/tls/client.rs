@@ -41,13 +41,11 @@ pub struct ClientTemplate {
     /// What our own configuration trusts; `None` for a configuration given by the user, whose
     /// verifier is theirs.
     trust: Option<Arc<Trust>>,
-    enforce: bool,
 }
 
 impl std::fmt::Debug for ClientTemplate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientTemplate")
-            .field("enforce", &self.enforce)
             .field("own_config", &self.trust.is_some())
             .finish()
     }
@@ -141,7 +139,6 @@ impl ClientTemplate {
         Ok(ClientTemplate {
             config: built.config,
             trust: Some(built.trust),
-            enforce: !options.no_verify,
         })
     }
 
@@ -152,7 +149,6 @@ impl ClientTemplate {
         ClientTemplate {
             config,
             trust: None,
-            enforce: true,
         }
     }
 

@@ -249,6 +249,12 @@ mod tests {
         );
         let dir = std::env::temp_dir().join(format!("parasol-big-{}", std::process::id()));
         let f = std::fs::File::create(&dir).unwrap();
+        f.set_len(MAX_FILE).unwrap();
+        assert_eq!(
+            read_file("x", dir.to_str().unwrap()).map(|d| d.len() as u64),
+            Ok(MAX_FILE),
+            "the bound itself is allowed"
+        );
         f.set_len(MAX_FILE + 1).unwrap();
         assert_eq!(
             read_file("x", dir.to_str().unwrap()).unwrap_err(),

@@ -189,7 +189,6 @@ impl TlsSession {
     }
 
     fn process(&mut self) -> Result<(), ERR> {
-        super::verify::reset_verdict();
         let processed = self.conn.process_new_packets();
         if let Some(code) = super::verify::take_verdict() {
             self.recorded = Some(code);

@@ -230,13 +230,8 @@ thread_local! {
     static VERDICT: Cell<Option<i32>> = const { Cell::new(None) };
 }
 
-/// Forgets any verdict before a session processes records. (A server session's verdict is
-/// that of the client certificate, recorded only when it was refused.)
-pub(super) fn reset_verdict() {
-    VERDICT.with(|v| v.set(None));
-}
-
-/// The verdict recorded since [`reset_verdict`], if a verification ran.
+/// The verdict recorded since the last call, if a verification ran (and forgets it). A server
+/// session's verdict is that of the client certificate, recorded only when it was refused.
 pub(super) fn take_verdict() -> Option<i32> {
     VERDICT.with(|v| v.take())
 }
@@ -596,6 +591,23 @@ mod tests {
     }
 
     #[test]
+    fn verdicts_are_remembered_per_name_and_bounded() {
+        let trust = Trust::new(Vec::new()).unwrap();
+        let name = |i: usize| ServerName::try_from(format!("h{i}.test")).unwrap();
+        for i in 0..VERDICTS_KEPT {
+            trust.remember(&name(i), 20);
+        }
+        trust.remember(&name(0), 18); // a known name is updated, never a reason to forget
+        assert_eq!(trust.last_verdict("h0.test"), 18);
+        assert!((1..VERDICTS_KEPT).all(|i| trust.last_verdict(&format!("h{i}.test")) == 20));
+        // One name more than the bound: the old ones are forgotten together.
+        trust.remember(&name(VERDICTS_KEPT), 62);
+        assert_eq!(trust.last_verdict(&format!("h{VERDICTS_KEPT}.test")), 62);
+        assert_eq!(trust.last_verdict("h1.test"), SCV::OK);
+        assert!(trust.verdicts.lock().len() <= VERDICTS_KEPT);
+    }
+
+    #[test]
     fn validity_of_a_trusted_leaf() {
         let mut p = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
         p.not_before = rcgen::date_time_ymd(2001, 1, 1);
@@ -603,6 +615,11 @@ mod tests {
         let key = rcgen::KeyPair::generate().unwrap();
         let old = p.self_signed(&key).unwrap().der().clone();
         let at = |secs: u64| UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs));
+        // Both ends of the period are inside it (2001-01-01 and 2002-01-01, 00:00 UTC).
+        assert_eq!(check_validity(&old, at(978_307_200)), Ok(()));
+        assert_eq!(check_validity(&old, at(1_009_843_200)), Ok(()));
+        assert!(check_validity(&old, at(978_307_199)).is_err());
+        assert!(check_validity(&old, at(1_009_843_201)).is_err());
         assert!(check_validity(&old, at(1_000_000_000 + 10 * 86_400 * 365)).is_err());
         assert_eq!(
             check_validity(&old, at(978_307_200 + 86_400)).map_err(|e| e.to_string()),
