@@ -189,9 +189,14 @@ impl TlsSession {
     }
 
     fn process(&mut self) -> Result<(), ERR> {
+        // Certificates are verified only while handshaking: the data path skips the
+        // thread-local the verifier writes to.
+        let handshaking = self.conn.is_handshaking();
         let processed = self.conn.process_new_packets();
-        if let Some(code) = super::verify::take_verdict() {
-            self.recorded = Some(code);
+        if handshaking {
+            if let Some(code) = super::verify::take_verdict() {
+                self.recorded = Some(code);
+            }
         }
         match processed {
             Ok(state) => {
