@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 pub struct ServeSpec {
     /// Server implementation name (`ours`, `mio`, `tokio-ct`, ...).
     pub name: &'static str,
-    /// Per-connection read buffer of the peers that keep one (tokio, std).
+    /// Read size of every server (per connection for tokio and std, shared by ours and mio).
     pub buf: usize,
     /// PEM files of the TLS identity, for the TLS servers.
     pub tls: Option<(String, String)>,

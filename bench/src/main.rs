@@ -56,6 +56,9 @@ struct Cli {
     /// Do not pin: by default each server gets one CPU to itself and the generator the others.
     #[arg(long)]
     no_pin: bool,
+    /// The read size of every server on the bulk workloads (W1, W5), in bytes.
+    #[arg(long, default_value_t = 256 * 1024, value_name = "BYTES")]
+    read_size: usize,
     #[command(subcommand)]
     cmd: Option<Cmd>,
 }
@@ -96,7 +99,7 @@ enum Cmd {
     ServeImpl {
         /// Server name (ours, mio, tokio-ct, tokio-mt, std, tokio-rustls, rustls-mio).
         name: String,
-        /// Per-connection read buffer of the peers that keep one.
+        /// Read size (per connection for tokio and std, one shared buffer for ours and mio).
         #[arg(long, default_value_t = 64 * 1024)]
         buf: usize,
         /// TLS certificate chain (PEM file).
@@ -187,7 +190,7 @@ fn run_once(
         .map(|id| (id.cert_path.clone(), id.key_path.clone()));
     let spec = ServeSpec {
         name,
-        buf: w.peer_buf(),
+        buf: w.peer_buf(ctx.bulk_buf),
         tls,
         cpu: ctx.server_cpu,
     };
@@ -364,6 +367,7 @@ fn bench(cli: &Cli) -> Result<bool, String> {
         quick,
         sizes: Sizes::new(quick, nofile),
         nofile,
+        bulk_buf: cli.read_size.max(1),
         identity: None,
         bulk_client: None,
         hs_client: None,

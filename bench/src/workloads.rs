@@ -60,11 +60,12 @@ impl W {
         }
     }
 
-    /// The per-connection buffer of the tokio and std peers: 64 KiB for bulk (one read per
-    /// write), 4 KiB otherwise so the idle-memory figure is what such a server really holds.
-    pub(crate) fn peer_buf(self) -> usize {
+    /// The read buffer of every server (per connection for tokio and std, shared by all
+    /// connections for ours and mio): `bulk` for the bulk workloads, 4 KiB otherwise so the
+    /// idle-memory figure is what such a server really holds.
+    pub(crate) fn peer_buf(self, bulk: usize) -> usize {
         match self {
-            W::W1 | W::W5 => 64 * 1024,
+            W::W1 | W::W5 => bulk,
             _ => 4 * 1024,
         }
     }
@@ -118,6 +119,8 @@ pub(crate) struct Ctx {
     pub(crate) quick: bool,
     pub(crate) sizes: Sizes,
     pub(crate) nofile: u64,
+    /// The read size of every server on W1 and W5 (`--read-size`).
+    pub(crate) bulk_buf: usize,
     pub(crate) identity: Option<tls::Identity>,
     /// W5: verifying client, default versions.
     pub(crate) bulk_client: Option<Arc<rustls::ClientConfig>>,
@@ -286,8 +289,9 @@ pub(crate) fn table(w: W, ctx: &Ctx, external: bool) -> Table {
     let mut notes = notes;
     if !external {
         notes.push(format!(
-            "the tokio, tokio-rustls and std peers read into a {} KiB buffer per connection",
-            w.peer_buf() / 1024
+            "every server reads at most {} KiB per call (ours and mio: one buffer for all \
+             connections; tokio, tokio-rustls and std: one per connection)",
+            w.peer_buf(ctx.bulk_buf) / 1024
         ));
     }
     let mut extras = extras;

@@ -104,6 +104,8 @@ pub struct Connection<T: Transport = TcpStream> {
     /// While set, TLS records are not written at each Write but once per event, by
     /// [`Connection::end_of_event`] (several records in one `writev`).
     batching: bool,
+    /// How much the next read into the shared buffer asks for.
+    read_size: scratch::ReadSize,
 }
 
 impl<T: Transport> Connection<T> {
@@ -121,6 +123,7 @@ impl<T: Transport> Connection<T> {
             write_shut: false,
             drained: false,
             batching: false,
+            read_size: scratch::ReadSize::default(),
         }
     }
 
@@ -240,15 +243,17 @@ impl<T: Transport> Connection<T> {
             };
         }
         let mut buf = scratch::take();
+        let want = self.read_size.get();
         loop {
-            match self.sock.recv(&mut buf) {
+            match self.sock.recv(&mut buf[..want]) {
                 Ok(0) => {
                     scratch::give_back(buf);
                     self.eof = true;
                     return Fill::Eof;
                 }
                 Ok(n) => {
-                    let drained = n < buf.len();
+                    self.read_size.after_read(n);
+                    let drained = n < want;
                     self.drained = drained;
                     self.staged = Staged::Scratch {
                         buf,
@@ -339,6 +344,7 @@ impl<T: Transport> Connection<T> {
     /// of this connection, so the shared one can serve others.
     pub fn settle(&mut self) {
         if let Staged::Scratch { buf, start, end } = &self.staged {
+            self.read_size.unread_left();
             let left = buf[*start..*end].to_vec();
             self.staged.release();
             self.staged = Staged::Owned {
@@ -508,5 +514,108 @@ impl<T: Transport> Connection<T> {
 impl<T: Transport> Drop for Connection<T> {
     fn drop(&mut self) {
         self.staged.release();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scratch::{MIN_READ, SCRATCH_SIZE};
+    use std::io::IoSlice;
+
+    /// A peer that has `left` bytes ready and records how much each `recv` asked for.
+    struct Ready {
+        left: usize,
+        asks: Vec<usize>,
+    }
+
+    impl Transport for Ready {
+        fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.asks.push(buf.len());
+            if self.left == 0 {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            let n = buf.len().min(self.left);
+            self.left -= n;
+            Ok(n)
+        }
+        fn send(&mut self, buf: &[u8]) -> io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn send_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+            Ok(bufs.iter().map(|b| b.len()).sum())
+        }
+        fn shutdown(&mut self, _: Shutdown) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn consume_all(c: &mut Connection<Ready>) -> usize {
+        let n = c.staged.len();
+        c.staged.consume(n);
+        n
+    }
+
+    #[test]
+    fn a_stream_that_fills_its_reads_gets_larger_ones() {
+        let mut c = Connection::new(Ready {
+            left: 4 << 20,
+            asks: vec![],
+        });
+        let mut got = 0;
+        for _ in 0..6 {
+            assert_eq!(c.fill(), Fill::Data { drained: false });
+            got += consume_all(&mut c);
+            c.settle();
+        }
+        let asks = &c.socket_ref().asks;
+        assert_eq!(
+            asks[..4],
+            [MIN_READ, 2 * MIN_READ, SCRATCH_SIZE, SCRATCH_SIZE]
+        );
+        assert_eq!(
+            got,
+            asks.iter().sum::<usize>(),
+            "every byte read was staged"
+        );
+    }
+
+    #[test]
+    fn a_reader_that_leaves_bytes_is_handed_small_reads_again() {
+        let mut c = Connection::new(Ready {
+            left: 4 << 20,
+            asks: vec![],
+        });
+        for _ in 0..3 {
+            c.fill();
+            consume_all(&mut c);
+        }
+        assert_eq!(c.read_size.get(), SCRATCH_SIZE);
+        c.fill();
+        c.staged.consume(10);
+        c.settle();
+        assert_eq!(
+            c.staged_len(),
+            SCRATCH_SIZE - 10,
+            "the rest stays, in order"
+        );
+        assert_eq!(c.read_size.get(), MIN_READ);
+    }
+
+    #[test]
+    fn small_messages_shrink_the_read_back() {
+        let mut c = Connection::new(Ready {
+            left: 3 * MIN_READ,
+            asks: vec![],
+        });
+        c.fill();
+        consume_all(&mut c);
+        c.fill();
+        consume_all(&mut c);
+        assert_eq!(c.read_size.get(), SCRATCH_SIZE);
+        c.socket().left = 100;
+        c.fill();
+        assert_eq!(consume_all(&mut c), 100);
+        assert_eq!(c.read_size.get(), SCRATCH_SIZE / 2);
     }
 }

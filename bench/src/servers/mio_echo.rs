@@ -7,7 +7,6 @@ use mio::{Events, Interest, Poll, Token};
 use std::io::{self, Read, Write};
 
 const LISTENER: Token = Token(usize::MAX);
-const READ_CHUNK: usize = 64 * 1024;
 
 struct Conn {
     stream: TcpStream,
@@ -86,8 +85,8 @@ fn drive(c: &mut Conn, buf: &mut [u8]) -> io::Result<bool> {
     }
 }
 
-/// Serves until killed.
-pub fn serve() -> Result<(), String> {
+/// Serves until killed; `read_chunk` is the one read buffer every connection shares.
+pub fn serve(read_chunk: usize) -> Result<(), String> {
     let err = |e: io::Error| e.to_string();
     let mut poll = Poll::new().map_err(err)?;
     let mut listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).map_err(err)?;
@@ -98,7 +97,7 @@ pub fn serve() -> Result<(), String> {
 
     let mut slab = Slab::default();
     let mut events = Events::with_capacity(1024);
-    let mut buf = vec![0u8; READ_CHUNK];
+    let mut buf = vec![0u8; read_chunk];
     loop {
         if let Err(e) = poll.poll(&mut events, None) {
             if e.kind() == io::ErrorKind::Interrupted {

@@ -37,8 +37,8 @@ pub fn serve(
     }
     crate::child::raise_nofile();
     match (name, tls) {
-        ("ours", tls) => ours::serve(tls),
-        ("mio", None) => mio_echo::serve(),
+        ("ours", tls) => ours::serve(tls, buf),
+        ("mio", None) => mio_echo::serve(buf),
         ("tokio-ct", None) => tokio_echo::serve(false, buf),
         ("tokio-mt", None) => tokio_echo::serve(true, buf),
         ("std", None) => std_echo::serve(buf),

@@ -5,13 +5,12 @@
 use parasol::prelude::*;
 use std::cell::{Cell, RefCell};
 
-/// Largest read per `ac_read`; the buffer is shared by every connection (one loop thread).
-const READ_CHUNK: usize = 64 * 1024;
-
-/// The Incoming callback: echo everything, never queueing past MsgLimit.
-fn echo() -> Function {
-    // One buffer for all connections: allocating per call would measure malloc, not the runtime.
-    let buf = RefCell::new(vec![0u8; READ_CHUNK]);
+/// The Incoming callback: echo everything, never queueing past MsgLimit. `read_chunk` is the
+/// largest read per `ac_read`.
+fn echo(read_chunk: usize) -> Function {
+    // One buffer for all connections (one loop thread): allocating per call would measure
+    // malloc, not the runtime.
+    let buf = RefCell::new(vec![0u8; read_chunk]);
     // MsgLimit is fixed once the server is initialised; read it on the first call only.
     let limit = Cell::new(0usize);
     Function::new(move |server: &NetSocket, c: &ClientSocket| -> ERR {
@@ -45,7 +44,7 @@ fn echo() -> Function {
 
 /// Serves until killed. `tls`: certificate chain and key PEM files (their text is passed to the
 /// SSLCertificate/SSLPrivateKey fields).
-pub fn serve(tls: Option<(String, String)>) -> Result<(), String> {
+pub fn serve(tls: Option<(String, String)>, read_chunk: usize) -> Result<(), String> {
     parasol::init().map_err(|e| format!("parasol::init: {e:?}"))?;
     let flags = if tls.is_some() {
         "SERVER|MULTI_CONNECT|SSL"
@@ -61,7 +60,7 @@ pub fn serve(tls: Option<(String, String)>) -> Result<(), String> {
         // Parasol's default backlog is 10; every peer listens with 128 (std, mio and tokio
         // all use std's value). The same backlog keeps SYN drops from deciding W3 and W4.
         "Backlog" => 128,
-        "Incoming" => echo(),
+        "Incoming" => echo(read_chunk),
     };
     if let Some((cert, key)) = tls {
         let cert = std::fs::read_to_string(&cert).map_err(|e| format!("{cert}: {e}"))?;
