@@ -59,7 +59,7 @@ pub use parasol_core::{
     process_messages, queue_action, registered_classes, remove_msg_handler, reset_quit,
     send_message, send_quit, set_owner, set_timeout, subscribe_action, subscribe_timer, try_create,
     unsubscribe_action, update_timer, wait_until, ActionArgs, ArgSpec, ClassBuilder, CreateError,
-    FieldDef, FieldKind, Function, LoopHandle, MetaClass, MethodSpec, ObjectBox, ObjectId,
+    FieldDef, FieldKind, Function, LoopHandle, Loops, MetaClass, MethodSpec, ObjectBox, ObjectId,
     ObjectPtr, ObjectScope, QueuedArgs, RemoteObject, Res, Results, ScopedObject, StructValue,
     TimerId, Value, AC, CCF, CLASSID, ERR, MSGID, NF,
 };

@@ -83,6 +83,8 @@ pub(crate) struct NetSocketData {
     pub port: i32,
     pub flags: NSF,
     pub backlog: i32,
+    /// Server: listen with SO_REUSEPORT, sharing the port with other servers (other loops).
+    pub reuse_port: bool,
     pub client_limit: i32,
     pub socket_limit: i32,
     /// Our own copy of the descriptor given through `Handle`, adopted at Init.
@@ -123,6 +125,7 @@ impl Default for NetSocketData {
             port: 0,
             flags: NSF::NIL,
             backlog: crate::constants::DEFAULT_BACKLOG,
+            reuse_port: false,
             client_limit: crate::constants::DEFAULT_CLIENT_LIMIT,
             socket_limit: crate::constants::DEFAULT_SOCKET_LIMIT,
             adopt_fd: None,

@@ -646,6 +646,12 @@ impl NetSocketBuilder {
     pub fn backlog(self, n: i32) -> Self {
         self.with("Backlog", n)
     }
+    /// ReusePort: share this server's port with other servers that set it too, typically one
+    /// per loop of a [`parasol_core::Loops`] group; the kernel spreads new connections among
+    /// them (SO_REUSEPORT).
+    pub fn reuse_port(self, share: bool) -> Self {
+        self.with("ReusePort", i32::from(share))
+    }
     /// ClientLimit.
     pub fn client_limit(self, n: i32) -> Self {
         self.with("ClientLimit", n)

@@ -220,6 +220,14 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
                 })
                 .doc("Client: remote port. Server: local port (0 picks one; read it back after Init).")
         })
+        .field("ReusePort", FieldKind::Int, FD_RI, |f| {
+            f.get(|d| Value::Int(i32::from(d.reuse_port)))
+                .set(|d, v| {
+                    d.reuse_port = v.to_int()? != 0;
+                    Ok(())
+                })
+                .doc("Server: 1 shares the port with other servers that set it too (SO_REUSEPORT): the kernel spreads new connections among them, one server per loop (extension).")
+        })
         .field("SocketLimit", FieldKind::Int, FD_RW, |f| {
             f.get(|d| Value::Int(d.socket_limit))
                 .set(|d, v| {

@@ -23,7 +23,7 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// Server Init: TLS identity, bind, listen, register. State reads MULTISTATE.
 pub(crate) fn init(ptr: &ObjectPtr) -> ERR {
-    let (address, port, backlog, tls) = {
+    let (address, port, backlog, reuse_port, tls) = {
         let Ok(d) = ptr.try_data::<NetSocketData>() else {
             return ERR::InUse;
         };
@@ -31,6 +31,7 @@ pub(crate) fn init(ptr: &ObjectPtr) -> ERR {
             d.address.clone(),
             d.port,
             d.backlog,
+            d.reuse_port,
             crate::tls_setup::server_wants_tls(&d).then(|| crate::tls_setup::server_tls(&d)),
         )
     };
@@ -54,7 +55,7 @@ pub(crate) fn init(ptr: &ObjectPtr) -> ERR {
         Some(Err(e)) => return e,
         None => None,
     };
-    let listener = match socket::listen(ip, port as u16, backlog) {
+    let listener = match socket::listen(ip, port as u16, backlog, reuse_port) {
         Ok(l) => l,
         Err(e) => {
             let err = match err_from_io(&e) {

@@ -58,7 +58,7 @@ pub use method::{call_by_name, call_method, ArgSpec, MethodSpec, Results};
 pub use msgloop::{
     add_msg_handler, allocate_msg_id, cancel_timer, precise_time, process_messages, queue_action,
     remove_msg_handler, reset_quit, send_message, send_quit, set_timeout, subscribe_timer,
-    update_timer, wait_until, LoopHandle, QueuedArgs, RemoteObject, TimerId, MSGID,
+    update_timer, wait_until, LoopHandle, Loops, QueuedArgs, RemoteObject, TimerId, MSGID,
 };
 pub use object::{
     children, create, free_resource, init_object, new_object, new_object_of, set_owner, try_create,

@@ -51,7 +51,14 @@ pub fn connect_progress(s: &TcpStream) -> ConnectProgress {
 
 /// Opens a listening socket. `ip` `None` binds all interfaces, IPv4 and IPv6 (dual stack, falling
 /// back to IPv4 only where IPv6 is unavailable); `::` is dual-stack too (IPV6_V6ONLY off). Port 0 picks an ephemeral port.
-pub fn listen(ip: Option<IpAddr>, port: u16, backlog: i32) -> io::Result<TcpListener> {
+/// `reuse_port` sets SO_REUSEPORT, so several listeners (one per loop) share the port and the
+/// kernel spreads new connections among them.
+pub fn listen(
+    ip: Option<IpAddr>,
+    port: u16,
+    backlog: i32,
+    reuse_port: bool,
+) -> io::Result<TcpListener> {
     let (addr, dual) = match ip {
         // `::` is dual-stack whatever the host's default (net.ipv6.bindv6only): set explicitly.
         Some(ip) => (
@@ -63,24 +70,33 @@ pub fn listen(ip: Option<IpAddr>, port: u16, backlog: i32) -> io::Result<TcpList
             true,
         ),
     };
-    let sock = match open_listener(addr, dual, backlog) {
+    let sock = match open_listener(addr, dual, backlog, reuse_port) {
         Ok(s) => s,
         Err(e) if dual && e.raw_os_error() == Some(libc::EAFNOSUPPORT) => open_listener(
             SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), port),
             false,
             backlog,
+            reuse_port,
         )?,
         Err(e) => return Err(e),
     };
     Ok(TcpListener::from_std(sock.into()))
 }
 
-fn open_listener(addr: SocketAddr, dual: bool, backlog: i32) -> io::Result<Socket> {
+fn open_listener(
+    addr: SocketAddr,
+    dual: bool,
+    backlog: i32,
+    reuse_port: bool,
+) -> io::Result<Socket> {
     let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     if dual {
         sock.set_only_v6(false)?;
     }
     sock.set_reuse_address(true)?;
+    if reuse_port {
+        sock.set_reuse_port(true)?;
+    }
     sock.set_nonblocking(true)?;
     sock.bind(&addr.into())?;
     sock.listen(backlog.max(1))?;

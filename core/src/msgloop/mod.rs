@@ -3,11 +3,13 @@
 //! socket event: an idle loop costs nothing.
 
 mod embed;
+mod group;
 mod io;
 mod message;
 mod timer;
 
 pub use embed::{next_timeout, poll_descriptor};
+pub use group::Loops;
 pub use io::{
     io_deregister, io_recall, io_register, io_reregister, Interest, IoHandler, IoToken, Ready,
 };
