@@ -1,6 +1,7 @@
 //! Command-line interface (clap): argument definitions, logging set-up and dispatch.
 
 mod certs;
+mod chat;
 mod classes;
 mod connect;
 mod demo;
@@ -76,7 +77,7 @@ pub(crate) enum Mode {
     Chat,
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub(crate) struct ServeArgs {
     /// Port to listen on (0: any free port, printed at start).
     #[arg(long)]
@@ -89,8 +90,13 @@ pub(crate) struct ServeArgs {
     pub mode: Mode,
     /// Serve UDP datagrams instead of TCP connections: echo sends each datagram back to its
     /// sender, discard drops it.
-    #[arg(long, conflicts_with_all = ["tls_cert", "tls_self_signed", "multi_connect"])]
+    #[arg(long, conflicts_with_all = ["tls_cert", "tls_self_signed", "multi_connect", "threads"])]
     pub udp: bool,
+    /// Message loops, each on its own thread with its own server on the shared port
+    /// (SO_REUSEPORT): the kernel spreads new connections among them. Chat lines reach the
+    /// clients of every loop.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: u16,
     /// TLS certificate (PEM file, or .p12/.pfx, which holds the key too). Without --tls-key
     /// the key is looked for in the same PEM file.
     #[arg(long, conflicts_with = "tls_self_signed")]

@@ -1,10 +1,14 @@
 //! `parasol serve`: echo, discard or chat over TCP or TLS until SIGINT/SIGTERM, then a graceful
-//! close (queued data flushed, bounded).
+//! close (queued data flushed, bounded). `--threads N` runs N loops, each with its own server
+//! on the shared port.
 
 use super::out::outln;
-use super::{certs, fail, shutdown, Mode, ServeArgs};
+use super::{certs, chat, fail, shutdown, Mode, ServeArgs};
 use parasol::net::tls::rustls::pki_types::pem::PemObject;
 use parasol::prelude::*;
+use parasol::Loops;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long the graceful close may take before the process exits anyway.
@@ -26,31 +30,6 @@ fn discard() -> Function {
                 Err(e) => return e,
             }
         }
-    })
-}
-
-fn chat() -> Function {
-    Function::new(|server: &NetSocket, from: &ClientSocket| -> ERR {
-        let mut buf = [0u8; 16 * 1024];
-        let n = match from.ac_read(&mut buf) {
-            Ok(n) => n,
-            Err(e) => return e,
-        };
-        let others: Vec<ClientSocket> = server.clients().flat_map(|c| c.connections()).collect();
-        for c in others {
-            if c == *from || c.state() != Ok(NTC::CONNECTED) {
-                continue;
-            }
-            if let (ERR::BufferOverflow, _) = c.ac_write_counted(&buf[..n]) {
-                // A slow consumer is dropped rather than allowed to hold memory for everyone.
-                log::warn!(
-                    "{}: slow consumer (queue full), disconnecting",
-                    c.get_str("Address").unwrap_or_default()
-                );
-                let _ = server.disconnect_socket(c);
-            }
-        }
-        ERR::Okay
     })
 }
 
@@ -109,22 +88,108 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
         );
         return 2;
     }
+    // One certificate for every loop.
+    let generated = match args.tls_self_signed && args.tls_cert.is_none() {
+        true => match self_signed(args.tls_save_cert.as_deref()) {
+            Ok(identity) => Some(identity),
+            Err(code) => return code,
+        },
+        false => None,
+    };
+    let threads = usize::from(args.threads);
+    let port = Arc::new(AtomicU16::new(args.port));
+    let peers = chat::Peers::default();
+    let setup = {
+        let (args, port, peers) = (args.clone(), port.clone(), peers.clone());
+        move |i: usize| -> Res<_> {
+            let fields = server_fields(
+                &args,
+                port.load(Ordering::SeqCst),
+                generated.as_ref(),
+                &peers,
+                i,
+            );
+            let server = create("NetSocket", fields)
+                .and_then(NetSocket::from_id)
+                .and_then(|s| s.port().map(|p| (s, p)));
+            let (server, bound) = server.map_err(|e| {
+                fail("starting the server", e);
+                e
+            })?;
+            // Loop 0 may have bound port 0: the others share the port it got.
+            let _ = port.compare_exchange(0, bound, Ordering::SeqCst, Ordering::SeqCst);
+            if args.mode == Mode::Chat {
+                chat::serve_on_this_loop(server);
+            }
+            Ok(move || {
+                Loops::run_until_quit();
+                close_gracefully(server, i, threads);
+            })
+        }
+    };
+    let loops = match Loops::start(threads, setup) {
+        Ok(loops) => loops,
+        Err(_) => return 1, // reported by the loop that failed
+    };
+    let _ = peers.set(loops.handles().to_vec());
+    if let Err(e) = shutdown::quit_on_signal(loops.handles().to_vec()) {
+        eprintln!("parasol: cannot watch signals: {e}");
+        loops.quit();
+        let _ = loops.join();
+        return 1;
+    }
+    outln!(
+        "listening on port {} ({}{}{})",
+        port.load(Ordering::SeqCst),
+        match args.mode {
+            Mode::Echo => "echo",
+            Mode::Discard => "discard",
+            Mode::Chat => "chat",
+        },
+        if tls { ", TLS" } else { "" },
+        if threads > 1 {
+            format!(", {threads} loops")
+        } else {
+            String::new()
+        }
+    );
+    super::out::flush();
+    match loops.join() {
+        Ok(()) => 0,
+        Err(e) => fail("a loop failed", e),
+    }
+}
+
+/// The fields of loop `i`'s server NetSocket, listening on `port`. `generated`: the
+/// `--tls-self-signed` identity.
+fn server_fields(
+    args: &ServeArgs,
+    port: u16,
+    generated: Option<&(String, String)>,
+    peers: &chat::Peers,
+    i: usize,
+) -> Vec<(&'static str, Value)> {
     let mut flags = String::from("SERVER");
-    if tls {
+    if args.tls_cert.is_some() || generated.is_some() {
         flags.push_str("|SSL");
     }
     if args.multi_connect {
         flags.push_str("|MULTI_CONNECT");
     }
+    let loops = args.threads;
     let mut fields = fields! {
         "Name" => "Server",
-        "Port" => args.port as i32,
+        "Port" => i32::from(port),
         "Flags" => flags,
-        "Feedback" => Function::new(|_s: &NetSocket, c: &ClientSocket, state: NTC| {
+        "Feedback" => Function::new(move |_s: &NetSocket, c: &ClientSocket, state: NTC| {
             let who = c.get_str("Address").unwrap_or_default();
             match state {
                 NTC::CONNECTED => {
-                    log::info!("{who} connected");
+                    if loops > 1 {
+                        log::info!("{who} connected (loop {i})");
+                    } else {
+                        log::info!("{who} connected");
+                    }
                     if let Ok(Some(info)) = c.tls_info() {
                         log::debug!("{who} TLS: {info}");
                     }
@@ -139,9 +204,12 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
         "Incoming" => match args.mode {
             Mode::Echo => echo(),
             Mode::Discard => discard(),
-            Mode::Chat => chat(),
+            Mode::Chat => chat::incoming(peers.clone(), i),
         },
     };
+    if args.threads > 1 {
+        fields.push(("ReusePort", Value::from(1)));
+    }
     fields.push(("Backlog", Value::from(args.backlog as i32)));
     fields.push(("IdleTimeout", Value::Double(args.idle_timeout)));
     fields.push(("HandshakeTimeout", Value::Double(args.handshake_timeout)));
@@ -165,14 +233,9 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
         if let Some(p) = &args.tls_password {
             fields.push(("SSLKeyPassword", p.into()));
         }
-    } else if args.tls_self_signed {
-        match self_signed(args.tls_save_cert.as_deref()) {
-            Ok((cert, key)) => {
-                fields.push(("SSLCertificate", cert.into()));
-                fields.push(("SSLPrivateKey", key.into()));
-            }
-            Err(code) => return code,
-        }
+    } else if let Some((cert, key)) = generated {
+        fields.push(("SSLCertificate", cert.into()));
+        fields.push(("SSLPrivateKey", key.into()));
     }
     if let Some(ca) = &args.tls_client_ca {
         fields.push(("SSLClientCA", ca.into()));
@@ -188,33 +251,20 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
     if let Some(alpn) = &args.alpn {
         fields.push(("ALPN", alpn.into()));
     }
-    let (stop, server, port) = match start(fields) {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    outln!(
-        "listening on port {} ({}{})",
-        port,
-        match args.mode {
-            Mode::Echo => "echo",
-            Mode::Discard => "discard",
-            Mode::Chat => "chat",
-        },
-        if tls { ", TLS" } else { "" }
-    );
-    super::out::flush();
+    fields
+}
 
-    loop {
-        let r = wait_until(Duration::from_secs(3600), || stop.get());
-        if r == ERR::Terminate || stop.get() {
-            break;
-        }
-    }
-    // Graceful: every client is closed after its queue is sent; wait for those closes, bounded.
+/// After the quit: every client of this loop is closed after its queue is sent, and the loop
+/// waits for those closes, bounded by [`CLOSE_BOUND`] (closes still lingering then are
+/// abandoned with the process).
+fn close_gracefully(server: NetSocket, i: usize, threads: usize) {
     let _ = server.free();
     let started = Instant::now();
-    // Bounded: closes still lingering after CLOSE_BOUND are abandoned with the process.
     let _ = wait_until(CLOSE_BOUND, || parasol::net::linger::active() == 0);
-    log::info!("closed in {:.3} s", started.elapsed().as_secs_f64());
-    0
+    let took = started.elapsed().as_secs_f64();
+    if threads > 1 {
+        log::info!("loop {i} closed in {took:.3} s");
+    } else {
+        log::info!("closed in {took:.3} s");
+    }
 }

@@ -35,3 +35,19 @@ pub(crate) fn watch() -> std::io::Result<Rc<Cell<bool>>> {
         })?;
     Ok(flag)
 }
+
+/// Quits every loop in `loops` on SIGINT/SIGTERM (each then closes its own clients gracefully).
+pub(crate) fn quit_on_signal(loops: Vec<LoopHandle>) -> std::io::Result<()> {
+    let mut signals = Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                log::info!("signal {sig}: closing");
+                for l in &loops {
+                    l.quit();
+                }
+            }
+        })?;
+    Ok(())
+}
