@@ -73,7 +73,10 @@ fn loops_share_one_port_and_each_serves_its_share() {
     assert_eq!(per_loop.iter().sum::<usize>(), 60, "{per_loop:?}");
     // The kernel hashes each connection to one listener: all 60 on one of three loops would
     // happen with probability 3 × 3^-60.
-    assert!(per_loop.iter().filter(|&&n| n > 0).count() >= 2, "{per_loop:?}");
+    assert!(
+        per_loop.iter().filter(|&&n| n > 0).count() >= 2,
+        "{per_loop:?}"
+    );
 }
 
 #[test]
@@ -172,7 +175,10 @@ fn posts_run_on_their_loop_in_order() {
             .unwrap();
     }
     for n in 0..1000 {
-        assert_eq!(rx.recv_timeout(Duration::from_secs(10)).unwrap(), (ids[1], n));
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(10)).unwrap(),
+            (ids[1], n)
+        );
     }
     loops.quit();
     loops.join().unwrap();

@@ -112,9 +112,8 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
             let server = create("NetSocket", fields)
                 .and_then(NetSocket::from_id)
                 .and_then(|s| s.port().map(|p| (s, p)));
-            let (server, bound) = server.map_err(|e| {
+            let (server, bound) = server.inspect_err(|&e| {
                 fail("starting the server", e);
-                e
             })?;
             // Loop 0 may have bound port 0: the others share the port it got.
             let _ = port.compare_exchange(0, bound, Ordering::SeqCst, Ordering::SeqCst);
