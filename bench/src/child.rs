@@ -17,6 +17,8 @@ pub struct ServeSpec {
     pub tls: Option<(String, String)>,
     /// The CPU the server is pinned to (the generator keeps the others).
     pub cpu: Option<usize>,
+    /// Ours' loops, tokio-mt's workers (default: 1 and 2).
+    pub loops: Option<usize>,
 }
 
 /// A running server child; killed when dropped.
@@ -37,6 +39,9 @@ impl ServerChild {
             .arg(spec.buf.to_string());
         if let Some(cpu) = spec.cpu {
             cmd.arg("--cpu").arg(cpu.to_string());
+        }
+        if let Some(n) = spec.loops {
+            cmd.arg("--loops").arg(n.to_string());
         }
         if let Some((cert, key)) = &spec.tls {
             cmd.arg("--cert").arg(cert).arg("--key").arg(key);

@@ -56,6 +56,10 @@ struct Cli {
     /// Do not pin: by default each server gets one CPU to itself and the generator the others.
     #[arg(long)]
     no_pin: bool,
+    /// Loops of ours and workers of tokio-mt on the multi-loop workloads (W2M, W3M)
+    /// [default: the CPUs this process may use].
+    #[arg(long)]
+    loops: Option<usize>,
     /// The read size of every server on the bulk workloads (W1, W5), in bytes.
     #[arg(long, default_value_t = 256 * 1024, value_name = "BYTES")]
     read_size: usize,
@@ -111,6 +115,9 @@ enum Cmd {
         /// Pin the server to this CPU.
         #[arg(long)]
         cpu: Option<usize>,
+        /// Ours' loops, tokio-mt's workers.
+        #[arg(long)]
+        loops: Option<usize>,
     },
 }
 
@@ -128,14 +135,14 @@ fn measure(w: W, ctx: &Ctx, t: &Target, pid: Option<u32>) -> Result<Sample, Stri
     };
     Ok(match w {
         W::W1 => one(load::bulk::plain(t, s.bulk, ctx.quick)?),
-        W::W2 => {
+        W::W2 | W::W2M => {
             let r = load::pingpong::run(t, s.pp_conns, s.pp_dur)?;
             Sample {
                 value: r.per_sec,
                 extras: vec![r.p50_us, r.p99_us],
             }
         }
-        W::W3 => one(load::churn::run(t, s.churn_dur)?),
+        W::W3 | W::W3M => one(load::churn::run(t, s.churn_dur)?),
         W::W4 => {
             let pid = pid.ok_or("W4 needs a server child")?;
             let r = load::idle::run(t, pid, s.idle_conns)?;
@@ -188,11 +195,15 @@ fn run_once(
         .as_ref()
         .filter(|_| w.tls())
         .map(|id| (id.cert_path.clone(), id.key_path.clone()));
+    let multi = w.multi_loop();
     let spec = ServeSpec {
         name,
         buf: w.peer_buf(ctx.bulk_buf),
         tls,
-        cpu: ctx.server_cpu,
+        // The multi-loop servers are not pinned: their threads and the generator's share the
+        // CPUs as the scheduler sees fit.
+        cpu: if multi { None } else { ctx.server_cpu },
+        loops: multi.then_some(ctx.loops),
     };
     let mut child = ServerChild::spawn(&spec)?;
     let t = Target {
@@ -205,6 +216,10 @@ fn run_once(
     child.check_alive()?;
     if let (Ok(s), true) = (&mut r, w.cpu_column()) {
         s.extras.push(busy * 100.0);
+        if multi {
+            // CPU-seconds per second ÷ units per second: the server's CPU per unit, in µs.
+            s.extras.push(busy / s.value * 1e6);
+        }
     }
     r
 }
@@ -309,10 +324,11 @@ fn main() -> ExitCode {
         cert,
         key,
         cpu,
+        loops,
     }) = cli.cmd
     {
         let tls = cert.zip(key);
-        return match servers::serve(&name, buf, tls, cpu) {
+        return match servers::serve(&name, buf, tls, cpu, loops) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("serve-impl {name}: {e}");
@@ -368,6 +384,7 @@ fn bench(cli: &Cli) -> Result<bool, String> {
         sizes: Sizes::new(quick, nofile),
         nofile,
         bulk_buf: cli.read_size.max(1),
+        loops: cli.loops.unwrap_or(cpus.len()).max(1),
         identity: None,
         bulk_client: None,
         hs_client: None,
@@ -396,8 +413,8 @@ fn bench(cli: &Cli) -> Result<bool, String> {
     );
     match server_cpu {
         Some(c) => println!(
-            "pinning: every server (tokio-mt's 2 workers too) on CPU {c}, the generator on the \
-             other CPU(s)"
+            "pinning: every single-loop server (tokio-mt's 2 workers too) on CPU {c}, the \
+             generator on the other CPU(s); the multi-loop workloads (W2M, W3M) unpinned"
         ),
         None => println!("pinning: none"),
     }
@@ -409,7 +426,22 @@ fn bench(cli: &Cli) -> Result<bool, String> {
     let mut ok = true;
     for w in ws {
         eprintln!("{} ...", w.id());
+        // The multi-loop workloads run unpinned: the generator may use every CPU too.
+        let generator_pinned = server_cpu.is_some() && w.multi_loop();
+        if generator_pinned && !child::pin_to(&cpus) {
+            return Err("cannot unpin the generator".into());
+        }
         let t = run_workload(w, &ctx, runs, external);
+        if generator_pinned {
+            let rest: Vec<usize> = cpus
+                .iter()
+                .copied()
+                .filter(|c| Some(*c) != server_cpu)
+                .collect();
+            if !child::pin_to(&rest) {
+                return Err("cannot pin the generator again".into());
+            }
+        }
         ok &= t.rows.iter().all(|r| r.error.is_none());
         verdicts.extend(t.print(judge));
     }

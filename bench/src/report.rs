@@ -25,6 +25,15 @@ pub enum Goal {
         /// Highest acceptable value.
         max: f64,
     },
+    /// ours ÷ `peer` (medians) of the extra column named `column` must be at most `max`.
+    ExtraAtMost {
+        /// The extra column's name.
+        column: &'static str,
+        /// The peer's server name.
+        peer: &'static str,
+        /// Highest acceptable ratio.
+        max: f64,
+    },
 }
 
 /// One server's runs.
@@ -181,6 +190,20 @@ impl Table {
                                 pass,
                             });
                         }
+                        (Goal::ExtraAtMost { column, peer, max }, Some(_)) if *peer == r.server => {
+                            let Some(ratio) = self.extra_ratio(column, peer) else {
+                                continue;
+                            };
+                            let pass = ratio <= *max;
+                            cell.push(format!("{column} ≤ {max:.2}× {}", pf(pass)));
+                            verdicts.push(Verdict {
+                                what: format!(
+                                    "{}: {column}, ours ÷ {peer} = {ratio:.3}× (target ≤ {max:.2}×)",
+                                    self.id()
+                                ),
+                                pass,
+                            });
+                        }
                         _ => {}
                     }
                 }
@@ -205,6 +228,18 @@ impl Table {
             println!("  note: {n}");
         }
         verdicts
+    }
+
+    /// ours ÷ `peer` of the medians of the extra column `column`.
+    fn extra_ratio(&self, column: &str, peer: &str) -> Option<f64> {
+        let c = self.extras.iter().position(|e| *e == column)?;
+        let med = |server: &str| {
+            self.row(server)
+                .filter(|r| r.error.is_none())
+                .and_then(|r| r.extras.get(c))
+                .map(|v| median(v))
+        };
+        Some(med("ours")? / med(peer)?)
     }
 
     fn id(&self) -> &str {

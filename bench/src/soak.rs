@@ -189,6 +189,7 @@ fn soak_one(name: &'static str, a: &SoakArgs) -> Result<Soaked, String> {
         buf: 64 * 1024,
         tls: None,
         cpu: None,
+        loops: None,
     };
     let mut server = ServerChild::spawn(&spec)?;
     let pid = server.pid();

@@ -16,10 +16,24 @@ pub(crate) enum W {
     W5,
     W6,
     W7,
+    /// W2 against several loops (ours) and as many tokio workers.
+    W2M,
+    /// W3 against several loops and as many tokio workers.
+    W3M,
 }
 
 /// Every workload, in the order they run.
-pub(crate) const ALL: [W; 7] = [W::W1, W::W2, W::W3, W::W4, W::W5, W::W6, W::W7];
+pub(crate) const ALL: [W; 9] = [
+    W::W1,
+    W::W2,
+    W::W3,
+    W::W4,
+    W::W5,
+    W::W6,
+    W::W7,
+    W::W2M,
+    W::W3M,
+];
 
 impl W {
     /// `W1` … `W7`.
@@ -32,7 +46,14 @@ impl W {
             W::W5 => "W5",
             W::W6 => "W6",
             W::W7 => "W7",
+            W::W2M => "W2M",
+            W::W3M => "W3M",
         }
+    }
+
+    /// Whether the servers run several loops (ours) or workers (tokio-mt), unpinned.
+    pub(crate) fn multi_loop(self) -> bool {
+        matches!(self, W::W2M | W::W3M)
     }
 
     /// Whether the table shows the server's CPU use: it tells whether the server or the
@@ -57,6 +78,7 @@ impl W {
                 .filter(|s| *s != "std")
                 .collect(),
             W::W5 | W::W6 | W::W7 => servers::TLS.to_vec(),
+            W::W2M | W::W3M => vec!["ours", "tokio-mt"],
         }
     }
 
@@ -127,9 +149,14 @@ pub(crate) struct Ctx {
     /// W6 and W7: TLS 1.3 only, no resumption (W7 gives each connection slot a copy that
     /// resumes, `tls::with_session_store`); verifying only with --quick.
     pub(crate) hs_client: Option<Arc<rustls::ClientConfig>>,
-    /// The CPU every server child is pinned to, if any.
+    /// The CPU every single-loop server child is pinned to, if any.
     pub(crate) server_cpu: Option<usize>,
+    /// Ours' loops and tokio-mt's workers on W2M and W3M.
+    pub(crate) loops: usize,
 }
+
+/// The column of the multi-loop workloads that compares CPU cost.
+pub(crate) const CPU_PER_UNIT: &str = "server CPU µs/unit";
 
 /// The empty table of a workload: title, unit, targets and notes.
 pub(crate) fn table(w: W, ctx: &Ctx, external: bool) -> Table {
@@ -285,6 +312,63 @@ pub(crate) fn table(w: W, ctx: &Ctx, external: bool) -> Table {
                     .into(),
             ],
         ),
+        W::W2M | W::W3M => {
+            let (what, unit, per, extras) = if w == W::W2M {
+                (
+                    format!(
+                        "W2M 64-byte ping-pong on {} loops, {} connections, {:.1} s",
+                        ctx.loops,
+                        s.pp_conns,
+                        s.pp_dur.as_secs_f64()
+                    ),
+                    "round trips/s",
+                    "round trip",
+                    vec!["p50 µs", "p99 µs"],
+                )
+            } else {
+                (
+                    format!(
+                        "W3M connection churn on {} loops, {:.1} s (connect, 1 byte each way, close)",
+                        ctx.loops,
+                        s.churn_dur.as_secs_f64()
+                    ),
+                    "connections/s",
+                    "connection",
+                    vec![],
+                )
+            };
+            (
+                what,
+                unit,
+                Better::Higher,
+                extras,
+                vec![
+                    Goal::AtLeast {
+                        peer: "tokio-mt",
+                        min: 1.0,
+                    },
+                    Goal::ExtraAtMost {
+                        column: CPU_PER_UNIT,
+                        peer: "tokio-mt",
+                        max: 1.0,
+                    },
+                ],
+                vec![
+                    format!(
+                        "ours: {n} loops on {n} threads, one ReusePort server each (the kernel \
+                         spreads connections); tokio-mt: the multi-thread runtime with {n} \
+                         workers, one accept loop",
+                        n = ctx.loops
+                    ),
+                    "nothing pinned: the servers' threads and the generator's share every CPU"
+                        .into(),
+                    format!(
+                        "{CPU_PER_UNIT}: the server's CPU time (user + system) ÷ {per}s served; \
+                         the generator's share of the CPUs is not in it"
+                    ),
+                ],
+            )
+        }
     };
     let mut notes = notes;
     if !external {
@@ -297,6 +381,9 @@ pub(crate) fn table(w: W, ctx: &Ctx, external: bool) -> Table {
     let mut extras = extras;
     if w.cpu_column() {
         extras.push("server CPU %");
+    }
+    if w.multi_loop() {
+        extras.push(CPU_PER_UNIT);
     }
     Table {
         title,
@@ -316,7 +403,7 @@ pub(crate) fn selected(only: &[String], external: bool) -> Result<Vec<W>, String
             .iter()
             .copied()
             .find(|w| w.id().eq_ignore_ascii_case(o))
-            .ok_or_else(|| format!("unknown workload {o:?} (W1..W7)"))?;
+            .ok_or_else(|| format!("unknown workload {o:?} (W1..W7, W2M, W3M)"))?;
         if !ws.contains(&w) {
             ws.push(w);
         }
@@ -326,7 +413,7 @@ pub(crate) fn selected(only: &[String], external: bool) -> Result<Vec<W>, String
     }
     if external {
         // An external server: only the plaintext echo workloads make sense (no pid, no TLS).
-        ws.retain(|w| matches!(w, W::W1 | W::W2 | W::W3));
+        ws.retain(|w| matches!(w, W::W1 | W::W2 | W::W3 | W::W2M | W::W3M));
     }
     Ok(ws)
 }

@@ -23,12 +23,14 @@ pub(crate) fn announce(port: u16) {
 
 /// Runs server `name` until killed (the `serve-impl` subcommand). `tls` holds the paths of the
 /// certificate chain and key PEM files; with it `ours` serves TLS. `cpu`: pin every thread of
-/// the server (tokio-mt's two workers included) to that CPU.
+/// the server (tokio-mt's workers included) to that CPU. `loops`: ours' loops and tokio-mt's
+/// workers (default 1 and 2).
 pub fn serve(
     name: &str,
     buf: usize,
     tls: Option<(String, String)>,
     cpu: Option<usize>,
+    loops: Option<usize>,
 ) -> Result<(), String> {
     if let Some(cpu) = cpu {
         if !crate::child::pin_to(&[cpu]) {
@@ -37,10 +39,10 @@ pub fn serve(
     }
     crate::child::raise_nofile();
     match (name, tls) {
-        ("ours", tls) => ours::serve(tls, buf),
+        ("ours", tls) => ours::serve(tls, buf, loops.unwrap_or(1)),
         ("mio", None) => mio_echo::serve(buf),
-        ("tokio-ct", None) => tokio_echo::serve(false, buf),
-        ("tokio-mt", None) => tokio_echo::serve(true, buf),
+        ("tokio-ct", None) => tokio_echo::serve(None, buf),
+        ("tokio-mt", None) => tokio_echo::serve(Some(loops.unwrap_or(2)), buf),
         ("std", None) => std_echo::serve(buf),
         ("tokio-rustls", Some(tls)) => tls_servers::serve_tokio_rustls(&tls, buf),
         ("rustls-mio", Some(tls)) => tls_servers::serve_rustls_mio(&tls),

@@ -4,6 +4,8 @@
 
 use parasol::prelude::*;
 use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::Arc;
 
 /// The Incoming callback: echo everything, never queueing past MsgLimit. `read_chunk` is the
 /// largest read per `ac_read`.
@@ -43,9 +45,50 @@ fn echo(read_chunk: usize) -> Function {
 }
 
 /// Serves until killed. `tls`: certificate chain and key PEM files (their text is passed to the
-/// SSLCertificate/SSLPrivateKey fields).
-pub fn serve(tls: Option<(String, String)>, read_chunk: usize) -> Result<(), String> {
+/// SSLCertificate/SSLPrivateKey fields). `loops` > 1: that many loops on as many threads, each
+/// with its own server on the shared port (ReusePort), as `parasol serve --threads` runs them.
+pub fn serve(tls: Option<(String, String)>, read_chunk: usize, loops: usize) -> Result<(), String> {
     parasol::init().map_err(|e| format!("parasol::init: {e:?}"))?;
+    let tls = match tls {
+        Some((cert, key)) => Some((
+            std::fs::read_to_string(&cert).map_err(|e| format!("{cert}: {e}"))?,
+            std::fs::read_to_string(&key).map_err(|e| format!("{key}: {e}"))?,
+        )),
+        None => None,
+    };
+    if loops <= 1 {
+        let server = echo_server(tls.as_ref(), read_chunk, 0, false)?;
+        super::announce(
+            server
+                .port()
+                .map_err(|e| format!("NetSocket port: {e:?}"))?,
+        );
+        while process_messages(None) != ERR::Terminate {}
+        return Ok(());
+    }
+    let port = Arc::new(AtomicU16::new(0));
+    let p = port.clone();
+    let group = parasol::Loops::start(loops, move |_| {
+        let server = echo_server(tls.as_ref(), read_chunk, p.load(Ordering::SeqCst), true)
+            .map_err(|e| {
+                eprintln!("{e}");
+                ERR::Failed
+            })?;
+        let _ = p.compare_exchange(0, server.port()?, Ordering::SeqCst, Ordering::SeqCst);
+        Ok(parasol::Loops::run_until_quit)
+    })
+    .map_err(|e| format!("starting {loops} loops: {e:?}"))?;
+    super::announce(port.load(Ordering::SeqCst));
+    group.join().map_err(|e| format!("a loop failed: {e:?}"))
+}
+
+/// The echo server NetSocket of this thread's loop.
+fn echo_server(
+    tls: Option<&(String, String)>,
+    read_chunk: usize,
+    port: u16,
+    reuse_port: bool,
+) -> Result<NetSocket, String> {
     let flags = if tls.is_some() {
         "SERVER|MULTI_CONNECT|SSL"
     } else {
@@ -53,8 +96,9 @@ pub fn serve(tls: Option<(String, String)>, read_chunk: usize) -> Result<(), Str
     };
     let mut fields = fields! {
         "Address" => "127.0.0.1",
-        "Port" => 0,
+        "Port" => i32::from(port),
         "Flags" => flags,
+        "ReusePort" => i32::from(reuse_port),
         "ClientLimit" => 100000,
         "SocketLimit" => 100000,
         // Parasol's default backlog is 10; every peer listens with 128 (std, mio and tokio
@@ -63,18 +107,9 @@ pub fn serve(tls: Option<(String, String)>, read_chunk: usize) -> Result<(), Str
         "Incoming" => echo(read_chunk),
     };
     if let Some((cert, key)) = tls {
-        let cert = std::fs::read_to_string(&cert).map_err(|e| format!("{cert}: {e}"))?;
-        let key = std::fs::read_to_string(&key).map_err(|e| format!("{key}: {e}"))?;
-        fields.push(("SSLCertificate", cert.into()));
-        fields.push(("SSLPrivateKey", key.into()));
+        fields.push(("SSLCertificate", cert.as_str().into()));
+        fields.push(("SSLPrivateKey", key.as_str().into()));
     }
     let id = create("NetSocket", fields).map_err(|e| format!("create NetSocket: {e:?}"))?;
-    let server = NetSocket::from_id(id).map_err(|e| format!("NetSocket: {e:?}"))?;
-    super::announce(
-        server
-            .port()
-            .map_err(|e| format!("NetSocket port: {e:?}"))?,
-    );
-    while process_messages(None) != ERR::Terminate {}
-    Ok(())
+    NetSocket::from_id(id).map_err(|e| format!("NetSocket: {e:?}"))
 }

@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// rustls still holds reach the socket before we wait for the next request.
 pub fn serve_tokio_rustls(tls: &(String, String), buf: usize) -> Result<(), String> {
     let acceptor = tokio_rustls::TlsAcceptor::from(server_config(&tls.0, &tls.1)?);
-    super::tokio_echo::runtime(false)?.block_on(async move {
+    super::tokio_echo::runtime(None)?.block_on(async move {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| e.to_string())?;

@@ -1,17 +1,18 @@
 //! `tokio-ct` / `tokio-mt`: the idiomatic tokio echo server, one task per connection that reads
 //! into its own buffer and writes it back with `write_all` (no `io::copy`), TCP_NODELAY on.
 //! `tokio-ct` is the current-thread runtime (the like-for-like peer of a single-threaded loop);
-//! `tokio-mt` has 2 workers, for context only.
+//! `tokio-mt` is the multi-thread runtime: 2 workers beside the single-loop servers (for
+//! context), as many as ours' loops in the multi-loop workloads.
 
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-/// Builds the runtime the server runs on: current-thread, or multi-thread with 2 workers.
-pub(crate) fn runtime(multi: bool) -> Result<tokio::runtime::Runtime, String> {
-    let mut b = if multi {
+/// Builds the runtime the server runs on: current-thread, or multi-thread with `workers`.
+pub(crate) fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, String> {
+    let mut b = if let Some(n) = workers {
         let mut b = tokio::runtime::Builder::new_multi_thread();
-        b.worker_threads(2);
+        b.worker_threads(n.max(1));
         b
     } else {
         tokio::runtime::Builder::new_current_thread()
@@ -19,9 +20,9 @@ pub(crate) fn runtime(multi: bool) -> Result<tokio::runtime::Runtime, String> {
     b.enable_io().build().map_err(|e| e.to_string())
 }
 
-/// Serves until killed; `buf` is the per-connection read buffer.
-pub fn serve(multi: bool, buf: usize) -> Result<(), String> {
-    runtime(multi)?.block_on(async move {
+/// Serves until killed; `buf` is the per-connection read buffer, `workers` as in [`runtime`].
+pub fn serve(workers: Option<usize>, buf: usize) -> Result<(), String> {
+    runtime(workers)?.block_on(async move {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| e.to_string())?;
