@@ -6,7 +6,9 @@ use crate::{load, servers, tls};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The workloads of issue #6.
+/// The workloads of issue #6, and the multi-loop ones.
+// The variants are the workloads' names as the tables print them (W2M is "W2 on several loops").
+#[allow(clippy::enum_variant_names)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum W {
     W1,
