@@ -99,6 +99,12 @@ pub(crate) fn stream_of(ptr: &ObjectPtr) -> Option<RefMut<'_, Stream>> {
 /// Runs `f` on the stream of the endpoint; `None` if the object is gone or busy.
 pub(crate) fn with_stream<R>(ep: Ep, f: impl FnOnce(&mut Stream) -> R) -> Option<R> {
     let ptr = ep.obj().ptr().ok()?;
+    stream_at(&ptr, ep, f)
+}
+
+/// [`with_stream`] on an object already resolved.
+#[inline]
+fn stream_at<R>(ptr: &ObjectPtr, ep: Ep, f: impl FnOnce(&mut Stream) -> R) -> Option<R> {
     match ep {
         Ep::Client(_) => ptr
             .try_data_mut::<NetSocketData>()
@@ -108,6 +114,46 @@ pub(crate) fn with_stream<R>(ep: Ep, f: impl FnOnce(&mut Stream) -> R) -> Option
             .try_data_mut::<ClientSocketData>()
             .ok()
             .map(|mut d| f(&mut d.stream)),
+    }
+}
+
+/// An endpoint resolved once for a whole readiness event. Its object stays in the store until
+/// the event ends (the event holds the object's scope, so a free meanwhile is deferred), so
+/// looking it up again for each step would find the same object.
+struct Live<'a> {
+    ep: Ep,
+    ptr: &'a ObjectPtr,
+}
+
+impl Live<'_> {
+    #[inline]
+    fn stream<R>(&self, f: impl FnOnce(&mut Stream) -> R) -> Option<R> {
+        stream_at(self.ptr, self.ep, f)
+    }
+
+    fn state(&self) -> NTC {
+        self.stream(|s| s.state).unwrap_or(NTC::DISCONNECTED)
+    }
+
+    /// The Incoming callback to call: a client NetSocket's, or a ClientSocket's own, else its
+    /// server's (which serves every client without one of its own).
+    fn incoming(&self) -> Function {
+        match self.ep {
+            Ep::Client(_) => self
+                .ptr
+                .try_data::<NetSocketData>()
+                .map(|d| d.incoming.clone())
+                .unwrap_or_default(),
+            Ep::Accepted { server, .. } => {
+                let own = self
+                    .ptr
+                    .try_data::<ClientSocketData>()
+                    .ok()
+                    .filter(|d| d.incoming.defined())
+                    .map(|d| d.incoming.clone());
+                own.unwrap_or_else(|| netsocket_fn(server, |d| &d.incoming))
+            }
+        }
     }
 }
 
@@ -141,20 +187,6 @@ fn clientsocket_fn(id: ObjectId, pick: fn(&ClientSocketData) -> &Function) -> Fu
 
 fn feedback_of(ep: Ep) -> Function {
     netsocket_fn(ep.server().unwrap_or(ep.obj()), |d| &d.feedback)
-}
-
-fn incoming_of(ep: Ep) -> Function {
-    match ep {
-        Ep::Client(o) => netsocket_fn(o, |d| &d.incoming),
-        Ep::Accepted { sock, server } => {
-            let own = clientsocket_fn(sock, |d| &d.incoming);
-            if own.defined() {
-                own
-            } else {
-                netsocket_fn(server, |d| &d.incoming)
-            }
-        }
-    }
 }
 
 /// Terminate clears the Incoming that was called: a client NetSocket's, or a ClientSocket's own.
@@ -260,14 +292,15 @@ fn on_ready(ep: Ep, ready: Ready) {
     let _scope = ObjectScope::enter(&ptr);
     let server_ptr = ep.server().and_then(|s| s.ptr().ok());
     let _server_scope = server_ptr.as_ref().map(ObjectScope::enter);
-    with_stream(ep, |s| {
+    let live = Live { ep, ptr: &ptr };
+    live.stream(|s| {
         s.in_handler = true;
         if let Some(c) = s.conn.as_mut() {
             c.start_of_event();
         }
     });
-    drive(ep, ready);
-    let flushed = with_stream(ep, |s| {
+    drive(&live, ready);
+    let flushed = live.stream(|s| {
         s.in_handler = false;
         let c = s.conn.as_mut()?;
         let result = c.end_of_event();
@@ -285,23 +318,24 @@ fn on_ready(ep: Ep, ready: Ready) {
     }
 }
 
-fn drive(ep: Ep, ready: Ready) {
-    let mut state = state_of(ep);
+fn drive(live: &Live, ready: Ready) {
+    let ep = live.ep;
+    let mut state = live.state();
     if state == NTC::CONNECTING {
         crate::client::connect_step(ep);
-        state = state_of(ep);
+        state = live.state();
     }
     if state == NTC::HANDSHAKING {
         handshake_step(ep);
-        state = state_of(ep);
+        state = live.state();
     }
     if state != NTC::CONNECTED {
         return;
     }
-    if !write_step(ep) {
+    if !write_step(live) {
         return;
     }
-    read_step(ep, ready);
+    read_step(live, ready);
 }
 
 /// Drives a TLS handshake; on completion the stream becomes CONNECTED.
@@ -399,9 +433,10 @@ pub(crate) fn became_connected(ep: Ep) {
 }
 
 /// Flushes the queue, resumes paused reading, and pumps Outgoing. False if the stream ended.
-fn write_step(ep: Ep) -> bool {
+fn write_step(live: &Live) -> bool {
+    let ep = live.ep;
     // One borrow for the common case: flush, and learn what else is pending.
-    let Some(Some((result, had_queue, armed, close_pending))) = with_stream(ep, |s| {
+    let Some(Some((result, had_queue, armed, close_pending))) = live.stream(|s| {
         let (armed, close_pending) = (s.outgoing_armed, s.close_write_pending);
         let limit = s.msg_limit;
         let paused = &mut s.paused;
@@ -428,7 +463,7 @@ fn write_step(ep: Ep) -> bool {
     }
     if close_pending {
         // Our sending side ends here (FIN, after TLS close_notify); reading goes on.
-        with_stream(ep, |s| {
+        live.stream(|s| {
             if s.conn.as_mut().is_none_or(Connection::close_write) {
                 s.close_write_pending = false;
                 s.outgoing_armed = false;
@@ -438,11 +473,11 @@ fn write_step(ep: Ep) -> bool {
     }
     let rearm = had_queue && outgoing_of(ep).defined();
     if rearm {
-        with_stream(ep, |s| s.outgoing_armed = true);
+        live.stream(|s| s.outgoing_armed = true);
     }
     if armed || rearm {
         pump_outgoing(ep);
-        return state_of(ep) == NTC::CONNECTED;
+        return live.state() == NTC::CONNECTED;
     }
     true
 }
@@ -523,11 +558,12 @@ pub(crate) fn pump_outgoing(ep: Ep) {
 }
 
 /// Stages input and hands it to Incoming until the socket is drained or the budget is spent.
-fn read_step(ep: Ep, ready: Ready) {
-    let mut incoming = incoming_of(ep);
+fn read_step(live: &Live, ready: Ready) {
+    let ep = live.ep;
+    let mut incoming = live.incoming();
     for _ in 0..READ_BUDGET {
         // One borrow: the pause check, staging input, and how much is staged.
-        let Some(Some((fill, before))) = with_stream(ep, |s| {
+        let Some(Some((fill, before))) = live.stream(|s| {
             if s.paused {
                 return None;
             }
@@ -545,12 +581,12 @@ fn read_step(ep: Ep, ready: Ready) {
             Fill::Data { drained } => {
                 if !incoming.defined() {
                     // Nobody reads from the loop: keep the bytes for the Read action.
-                    with_stream(ep, |s| s.conn.as_mut().map(Connection::settle));
+                    live.stream(|s| s.conn.as_mut().map(Connection::settle));
                     return;
                 }
                 let r = ep.call(&incoming, None);
                 // The callback may have closed or reconfigured anything: look again.
-                let Some((NTC::CONNECTED, after, stream_ended)) = with_stream(ep, |s| {
+                let Some((NTC::CONNECTED, after, stream_ended)) = live.stream(|s| {
                     let c = s.conn.as_ref();
                     (
                         s.state,
@@ -581,7 +617,7 @@ fn read_step(ep: Ep, ready: Ready) {
                         return;
                     }
                     ERR::Retry => {
-                        let pause = with_stream(ep, |s| {
+                        let pause = live.stream(|s| {
                             if let Some(c) = s.conn.as_mut() {
                                 c.settle();
                             }
@@ -596,16 +632,15 @@ fn read_step(ep: Ep, ready: Ready) {
                     }
                     _ => {
                         if after > 0 && after == before {
-                            let n = with_stream(ep, |s| {
-                                s.conn.as_mut().map_or(0, Connection::discard_staged)
-                            });
+                            let n = live
+                                .stream(|s| s.conn.as_mut().map_or(0, Connection::discard_staged));
                             log::warn!(
                                 "{} Incoming read nothing: {} bytes discarded",
                                 parasol_core::log::IdCtx(ep.obj()),
                                 n.unwrap_or(0)
                             );
                         } else if after > 0 {
-                            with_stream(ep, |s| s.conn.as_mut().map(Connection::settle));
+                            live.stream(|s| s.conn.as_mut().map(Connection::settle));
                             recall(ep);
                             return;
                         }
@@ -614,7 +649,7 @@ fn read_step(ep: Ep, ready: Ready) {
                 if drained && !ready.read_closed && !ready.error {
                     return;
                 }
-                incoming = incoming_of(ep);
+                incoming = live.incoming();
             }
             Fill::Empty => return,
             Fill::Eof => {

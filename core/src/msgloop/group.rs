@@ -102,7 +102,8 @@ impl Loops {
             match started {
                 Ok(handle) => loops.handles.push(handle),
                 Err(e) => {
-                    log::error!("Loop {i} failed to start: {e:?}");
+                    // The caller gets the error; the setup reported its own detail.
+                    log::debug!("Loop {i} failed to start: {e:?}");
                     loops.abandon();
                     return Err(e);
                 }

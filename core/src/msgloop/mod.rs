@@ -210,11 +210,14 @@ fn run(deadline: Option<Instant>, single_pass: bool, cond: &mut dyn FnMut() -> b
         return ERR::Recursion;
     }
     state.nesting.set(state.nesting.get() + 1);
+    // The time left, read from the clock once per cycle (after it, for the deadline check and
+    // the next cycle's wait alike).
+    let mut left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
     let result = loop {
         let wait = if single_pass {
             Some(Duration::ZERO)
         } else {
-            deadline.map(|d| d.saturating_duration_since(Instant::now()))
+            left
         };
         match cycle(&state, wait) {
             Flow::Terminate => break ERR::Terminate,
@@ -227,8 +230,12 @@ fn run(deadline: Option<Instant>, single_pass: bool, cond: &mut dyn FnMut() -> b
         if single_pass {
             break ERR::Okay;
         }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            break ERR::TimeOut;
+        if let Some(d) = deadline {
+            let now = Instant::now();
+            if now >= d {
+                break ERR::TimeOut;
+            }
+            left = Some(d - now);
         }
     };
     state.nesting.set(state.nesting.get() - 1);
@@ -255,9 +262,11 @@ fn cycle(state: &LoopState, max_wait: Option<Duration>) -> Flow {
     }
 
     let had_messages = state.shared.pending();
-    match dispatch_messages(state) {
-        Flow::Continue => {}
-        other => return other,
+    if had_messages {
+        match dispatch_messages(state) {
+            Flow::Continue => {}
+            other => return other,
+        }
     }
 
     // After timers or messages ran, only look for I/O without sleeping, so a caller waiting on a
