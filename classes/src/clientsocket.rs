@@ -131,7 +131,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .action(AC::Read, |o, args| {
             let ActionArgs::Read { buffer, result } = args else { return ERR::Args };
             *result = 0;
-            match ep_of(o).and_then(|ep| stream::read(ep, buffer)) {
+            match ep_of(o).and_then(|ep| stream::read(o, ep, buffer)) {
                 Ok(n) => {
                     *result = n;
                     ERR::Okay
@@ -144,7 +144,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             *result = 0;
             match ep_of(o) {
                 Ok(ep) => {
-                    let (e, n) = stream::write(ep, buffer);
+                    let (e, n) = stream::write(o, ep, buffer);
                     *result = n;
                     e
                 }

@@ -379,7 +379,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
                 };
             }
             match role_ep(o) {
-                Ok(ep) => match stream::read(ep, buffer) {
+                Ok(ep) => match stream::read(o, ep, buffer) {
                     Ok(n) => {
                         *result = n;
                         ERR::Okay
@@ -399,7 +399,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
             }
             match role_ep(o) {
                 Ok(ep) => {
-                    let (e, n) = stream::write(ep, buffer);
+                    let (e, n) = stream::write(o, ep, buffer);
                     *result = n;
                     e
                 }

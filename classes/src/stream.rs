@@ -760,9 +760,10 @@ pub(crate) fn disconnect(ep: Ep, how: How) {
     }
 }
 
-/// The Write action: see `docs/NETSOCKET.md` "Data path".
-pub(crate) fn write(ep: Ep, data: &[u8]) -> (ERR, usize) {
-    let Some((err, taken, failed, sync, flags)) = with_stream(ep, |s| {
+/// The Write action (see `docs/NETSOCKET.md` "Data path"); `ptr` is the endpoint's object,
+/// already resolved by the action.
+pub(crate) fn write(ptr: &ObjectPtr, ep: Ep, data: &[u8]) -> (ERR, usize) {
+    let Some((err, taken, failed, sync, flags)) = stream_at(ptr, ep, |s| {
         let limit = s.msg_limit;
         let flags = s.flags;
         let connected = s.state == NTC::CONNECTED;
@@ -820,10 +821,10 @@ pub(crate) fn write(ep: Ep, data: &[u8]) -> (ERR, usize) {
     (err, taken)
 }
 
-/// The Read action.
-pub(crate) fn read(ep: Ep, buf: &mut [u8]) -> Res<usize> {
+/// The Read action; `ptr` is the endpoint's object, already resolved by the action.
+pub(crate) fn read(ptr: &ObjectPtr, ep: Ep, buf: &mut [u8]) -> Res<usize> {
     loop {
-        let Some((r, rearm, wait)) = with_stream(ep, |s| {
+        let Some((r, rearm, wait)) = stream_at(ptr, ep, |s| {
             let sync = matches!(ep, Ep::Client(_))
                 && s.flags.contains(NSF::SYNCHRONOUS)
                 && s.state == NTC::CONNECTED;

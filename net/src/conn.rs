@@ -433,6 +433,9 @@ impl<T: Transport> Connection<T> {
             let r = tls.flush(&mut Io(&mut self.sock), &mut self.out);
             return r.map_err(|e| self.fail(e));
         }
+        if self.out.is_empty() {
+            return Ok(true); // the common case: every event ends with a flush
+        }
         match self.out.write_to(&mut Io(&mut self.sock)) {
             Ok(_) => Ok(self.out.is_empty()),
             Err(e) => Err(self.fail_io("send", &e)),
