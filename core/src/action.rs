@@ -2,7 +2,6 @@
 //! subscriptions notified after the routine.
 
 use crate::ac::AC;
-use crate::context::ObjectScope;
 use crate::err::ERR;
 use crate::function::Function;
 use crate::object::{ObjectId, ObjectPtr};
@@ -96,15 +95,16 @@ pub fn action_ptr(ptr: &ObjectPtr, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
             ),
         );
     }
+    // The class outlives the call (the object holds it), so the routine is borrowed, not cloned.
     let class = &ptr.header.class;
-    let Some(routine) = class.actions[ac.0 as usize].clone() else {
+    let Some(routine) = &class.actions[ac.0 as usize] else {
         // Subscribers hear of every call, implemented or not (NoAction is reported as Okay).
         if ptr.header.notify_mask.get() & (1u64 << (ac.0 & 63)) != 0 {
             notify_subscribers(ptr, ac, ERR::NoAction);
         }
         return ERR::NoAction;
     };
-    let _scope = ObjectScope::enter(ptr);
+    let _scope = crate::context::BorrowedScope::enter(ptr);
     let result = match catch_unwind(AssertUnwindSafe(|| routine(ptr, args))) {
         Ok(r) => r,
         Err(panic) => {

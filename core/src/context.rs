@@ -69,12 +69,44 @@ impl Drop for ObjectScope {
     fn drop(&mut self) {
         // Leave the object's context first, so a deferred free runs in the caller's context.
         self.ctx.take();
-        let h = &self.ptr.header;
-        let depth = h.depth.get() - 1;
-        h.depth.set(depth);
-        if depth == 0 && h.has(NF::COLLECT) && !h.has(NF::FREE) {
-            h.set_flag(NF::COLLECT, false);
-            let _ = free_resource(h.id);
+        leave(&self.ptr);
+    }
+}
+
+/// [`ObjectScope`] for a caller that holds the object itself for the whole scope (an action
+/// call borrows its object): no reference count to take and give back.
+pub(crate) struct BorrowedScope<'a> {
+    ptr: &'a ObjectPtr,
+    ctx: Option<ContextGuard>,
+}
+
+impl<'a> BorrowedScope<'a> {
+    #[inline]
+    pub(crate) fn enter(ptr: &'a ObjectPtr) -> BorrowedScope<'a> {
+        let h = &ptr.header;
+        h.depth.set(h.depth.get() + 1);
+        BorrowedScope {
+            ptr,
+            ctx: Some(ContextGuard::push(Some(h.id))),
         }
+    }
+}
+
+impl Drop for BorrowedScope<'_> {
+    fn drop(&mut self) {
+        self.ctx.take();
+        leave(self.ptr);
+    }
+}
+
+/// Leaves one level of the object's scope; the outermost runs a free requested meanwhile.
+#[inline]
+fn leave(ptr: &ObjectPtr) {
+    let h = &ptr.header;
+    let depth = h.depth.get() - 1;
+    h.depth.set(depth);
+    if depth == 0 && h.has(NF::COLLECT) && !h.has(NF::FREE) {
+        h.set_flag(NF::COLLECT, false);
+        let _ = free_resource(h.id);
     }
 }

@@ -136,7 +136,9 @@ impl Function {
     /// Invokes the callback inside its context. Undefined → `NothingDone`. A panic is caught,
     /// logged and returned as `ERR::Exception`; the caller's state is untouched.
     pub fn call(&self, args: &[Value]) -> ERR {
-        let Some(inner) = self.0.clone() else {
+        // Borrowed: the caller holds this Function for the whole call, so whatever the callback
+        // does to the field it came from, the routine stays alive.
+        let Some(inner) = &self.0 else {
             return ERR::NothingDone;
         };
         let _ctx = ContextGuard::push(inner.context);
