@@ -123,6 +123,8 @@ fn stream_at<R>(ptr: &ObjectPtr, ep: Ep, f: impl FnOnce(&mut Stream) -> R) -> Op
 struct Live<'a> {
     ep: Ep,
     ptr: &'a ObjectPtr,
+    /// An accepted socket's server, resolved with it.
+    server: Option<&'a ObjectPtr>,
 }
 
 impl Live<'_> {
@@ -144,14 +146,18 @@ impl Live<'_> {
                 .try_data::<NetSocketData>()
                 .map(|d| d.incoming.clone())
                 .unwrap_or_default(),
-            Ep::Accepted { server, .. } => {
+            Ep::Accepted { .. } => {
                 let own = self
                     .ptr
                     .try_data::<ClientSocketData>()
                     .ok()
                     .filter(|d| d.incoming.defined())
                     .map(|d| d.incoming.clone());
-                own.unwrap_or_else(|| netsocket_fn(server, |d| &d.incoming))
+                own.or_else(|| {
+                    let d = self.server?.try_data::<NetSocketData>().ok()?;
+                    Some(d.incoming.clone())
+                })
+                .unwrap_or_default()
             }
         }
     }
@@ -292,14 +298,22 @@ fn on_ready(ep: Ep, ready: Ready) {
     let _scope = ObjectScope::enter(&ptr);
     let server_ptr = ep.server().and_then(|s| s.ptr().ok());
     let _server_scope = server_ptr.as_ref().map(ObjectScope::enter);
-    let live = Live { ep, ptr: &ptr };
-    live.stream(|s| {
+    let live = Live {
+        ep,
+        ptr: &ptr,
+        server: server_ptr.as_ref(),
+    };
+    let state = live.stream(|s| {
         s.in_handler = true;
         if let Some(c) = s.conn.as_mut() {
             c.start_of_event();
+            if ready.read_closed || ready.error {
+                c.saw_hangup();
+            }
         }
+        s.state
     });
-    drive(&live, ready);
+    drive(&live, ready, state.unwrap_or(NTC::DISCONNECTED));
     let flushed = live.stream(|s| {
         s.in_handler = false;
         let c = s.conn.as_mut()?;
@@ -318,9 +332,9 @@ fn on_ready(ep: Ep, ready: Ready) {
     }
 }
 
-fn drive(live: &Live, ready: Ready) {
+/// Moves the connection on from `state` (read as the event started).
+fn drive(live: &Live, ready: Ready, mut state: NTC) {
     let ep = live.ep;
-    let mut state = live.state();
     if state == NTC::CONNECTING {
         crate::client::connect_step(ep);
         state = live.state();

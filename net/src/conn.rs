@@ -20,7 +20,8 @@ use std::net::Shutdown;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fill {
     /// Bytes are staged. `drained` is true when the kernel had no more at that moment (a short
-    /// read), so no further read is needed until the next readiness event.
+    /// read), so no further read is needed until the next readiness event; never once the peer's
+    /// close was reported ([`Connection::saw_hangup`]), since no further event will come.
     Data {
         /// The kernel's receive queue was emptied.
         drained: bool,
@@ -106,6 +107,10 @@ pub struct Connection<T: Transport = TcpStream> {
     batching: bool,
     /// How much the next read into the shared buffer asks for.
     read_size: scratch::ReadSize,
+    /// The loop reported the peer's close (or an error) on this socket. That edge comes once:
+    /// from then on a short read no longer means that nothing more will come before the next
+    /// readiness event (the end of the stream may be waiting behind the bytes just read).
+    hangup: bool,
 }
 
 impl<T: Transport> Connection<T> {
@@ -124,6 +129,7 @@ impl<T: Transport> Connection<T> {
             drained: false,
             batching: false,
             read_size: scratch::ReadSize::default(),
+            hangup: false,
         }
     }
 
@@ -253,7 +259,7 @@ impl<T: Transport> Connection<T> {
                 }
                 Ok(n) => {
                     self.read_size.after_read(n);
-                    let drained = n < want;
+                    let drained = n < want && !self.hangup;
                     self.drained = drained;
                     self.staged = Staged::Scratch {
                         buf,
@@ -442,6 +448,12 @@ impl<T: Transport> Connection<T> {
         }
     }
 
+    /// The loop reported the peer's close or an error on this socket (see [`Fill::Data`]'s
+    /// `drained`, which is never true from then on).
+    pub fn saw_hangup(&mut self) {
+        self.hangup = true;
+    }
+
     /// Starts handling a readiness event: TLS records written meanwhile are batched until
     /// [`Connection::end_of_event`].
     pub fn start_of_event(&mut self) {
@@ -603,6 +615,20 @@ mod tests {
             "the rest stays, in order"
         );
         assert_eq!(c.read_size.get(), MIN_READ);
+    }
+
+    #[test]
+    fn after_a_hangup_a_short_read_no_longer_means_drained() {
+        let mut c = Connection::new(Ready {
+            left: 100,
+            asks: vec![],
+        });
+        assert_eq!(c.fill(), Fill::Data { drained: true });
+        consume_all(&mut c);
+        c.saw_hangup();
+        c.socket().left = 100;
+        // The peer's end may be queued behind these bytes, and no further edge will say so.
+        assert_eq!(c.fill(), Fill::Data { drained: false });
     }
 
     #[test]
