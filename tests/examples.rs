@@ -1,5 +1,6 @@
 //! The ported examples, run as tests: `lookup` against a resolver map, `udp_echo` against a std
-//! socket, two `multicast_chat` members on loopback, and `mutual_tls`'s server and client.
+//! socket, two `multicast_chat` members on loopback, `mutual_tls`'s server and client, and
+//! `several_loops` (whose start is in README.md verbatim) serving echo clients from 3 loops.
 
 mod common;
 
@@ -12,6 +13,9 @@ mod multicast_chat;
 #[allow(dead_code)]
 #[path = "../examples/mutual_tls.rs"]
 mod mutual_tls;
+#[allow(dead_code)]
+#[path = "../examples/several_loops.rs"]
+mod several_loops;
 #[allow(dead_code)]
 #[path = "../examples/udp_echo.rs"]
 mod udp_echo;
@@ -115,4 +119,44 @@ fn mutual_tls_greets_the_client_by_its_certificate() {
     );
     assert!(lines[0].contains("certificate: ok (0)"), "{lines:?}");
     server.free().unwrap();
+}
+
+#[test]
+fn several_loops_serve_one_port_and_stop_on_quit() {
+    use std::io::{Read, Write};
+    let (loops, port) = several_loops::start(3, 0).unwrap();
+    assert_eq!(loops.len(), 3);
+    let mut clients: Vec<std::net::TcpStream> = (0..30)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    for (n, c) in clients.iter_mut().enumerate() {
+        c.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let msg = format!("client {n}");
+        c.write_all(msg.as_bytes()).unwrap();
+        let mut back = vec![0u8; msg.len()];
+        c.read_exact(&mut back).unwrap();
+        assert_eq!(back, msg.as_bytes());
+    }
+    // The clients close as the loops do (each loop waits for its clients' ends, bounded).
+    let ends: Vec<_> = clients
+        .into_iter()
+        .map(|mut c| std::thread::spawn(move || c.read_to_end(&mut Vec::new()).unwrap()))
+        .collect();
+    loops.quit();
+    loops.join().unwrap();
+    for e in ends {
+        assert_eq!(e.join().unwrap(), 0, "an orderly close");
+    }
+}
+
+#[test]
+fn readme_shows_several_loops_start_verbatim() {
+    let src = include_str!("../examples/several_loops.rs");
+    let begin = src.find("// BEGIN README\n").unwrap() + "// BEGIN README\n".len();
+    let end = src.find("// END README").unwrap();
+    assert!(
+        include_str!("../README.md").contains(&src[begin..end]),
+        "README.md's \"Several loops\" code differs from examples/several_loops.rs"
+    );
 }

@@ -80,7 +80,8 @@ impl W {
                 .filter(|s| *s != "std")
                 .collect(),
             W::W5 | W::W6 | W::W7 => servers::TLS.to_vec(),
-            W::W2M | W::W3M => vec!["ours", "tokio-mt"],
+            // ours-acceptor: the design ReusePort was chosen over, measured beside it.
+            W::W2M | W::W3M => vec!["ours", "ours-acceptor", "tokio-mt"],
         }
     }
 
@@ -358,8 +359,9 @@ pub(crate) fn table(w: W, ctx: &Ctx, external: bool) -> Table {
                 vec![
                     format!(
                         "ours: {n} loops on {n} threads, one ReusePort server each (the kernel \
-                         spreads connections); tokio-mt: the multi-thread runtime with {n} \
-                         workers, one accept loop",
+                         spreads connections); ours-acceptor: one thread accepts and hands \
+                         each connection to the next loop in turn (the alternative design); \
+                         tokio-mt: the multi-thread runtime with {n} workers, one accept loop",
                         n = ctx.loops
                     ),
                     "nothing pinned: the servers' threads and the generator's share every CPU"

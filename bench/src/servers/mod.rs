@@ -3,6 +3,7 @@
 
 pub mod mio_echo;
 pub mod ours;
+pub mod ours_acceptor;
 pub mod std_echo;
 pub mod tls_servers;
 pub mod tokio_echo;
@@ -40,6 +41,7 @@ pub fn serve(
     crate::child::raise_nofile();
     match (name, tls) {
         ("ours", tls) => ours::serve(tls, buf, loops.unwrap_or(1)),
+        ("ours-acceptor", None) => ours_acceptor::serve(loops.unwrap_or(1)),
         ("mio", None) => mio_echo::serve(buf),
         ("tokio-ct", None) => tokio_echo::serve(None, buf),
         ("tokio-mt", None) => tokio_echo::serve(Some(loops.unwrap_or(2)), buf),
