@@ -6,6 +6,13 @@
 //! before a clean end (EOF; with TLS close_notify first); Error is Okay on graceful endings and
 //! Disconnected on a reset; nothing stalls; descriptors return to where they were.
 //!
+//! The receiving side too: the peer writes random sizes (up to 2 MiB in all) and closes; our
+//! Incoming reads random amounts per call (1 KiB to 300 KiB; 1 B pieces when it reads
+//! everything), sometimes leaves bytes for the next cycle, sometimes returns Retry — which drives
+//! the read sizes through all their states (growing to 256 KiB on a fast stream, back to 64 KiB
+//! when bytes are left). Invariant: Incoming receives exactly the bytes the peer sent, in order,
+//! then DISCONNECTED with Error Okay.
+//!
 //! The peer is independent of this project: std sockets, and rustls directly for TLS.
 //! `PROPTEST_CASES` raises the case count for long local runs.
 
@@ -599,6 +606,105 @@ fn cases(default: u32) -> ProptestConfig {
     }
 }
 
+/// What one Incoming call does, cycling through the plan's list.
+#[derive(Clone, Copy, Debug)]
+enum Call {
+    /// Reads up to this many bytes once, then returns Okay (what is left comes again).
+    Once(usize),
+    /// Reads until nothing is left, in pieces of this size.
+    All(usize),
+    /// Reads up to this many bytes, then returns Retry.
+    ThenRetry(usize),
+}
+
+/// Sizes per call are bounded below so that a case costs at most a few thousand loop cycles
+/// (a call that takes 1 byte of 2 MiB and waits for the next cycle would take millions).
+fn call() -> impl Strategy<Value = Call> {
+    let size = prop_oneof![1024usize..65_536, 65_536usize..300_000];
+    prop_oneof![
+        size.clone().prop_map(Call::Once),
+        prop_oneof![1usize..64, 64usize..300_000].prop_map(Call::All),
+        size.prop_map(Call::ThenRetry),
+    ]
+}
+
+fn receive_case(writes: Vec<usize>, calls: Vec<Call>, tls: bool) -> Result<(), TestCaseError> {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    setup();
+    let id = ids();
+    let sent = pattern(writes.iter().sum(), writes.len() as u64);
+    let got = Rc::new(RefCell::new(Vec::<u8>::new()));
+    let ended = Rc::new(RefCell::new(None::<ERR>));
+    let (g, e) = (got.clone(), ended.clone());
+    let mut n = 0usize;
+    let mut server = NetSocket::create()
+        .address("127.0.0.1")
+        .port(0)
+        .flags(if tls {
+            NSF::SERVER | NSF::SSL
+        } else {
+            NSF::SERVER
+        });
+    if tls {
+        server = server.ssl_certificate(&id.cert).ssl_private_key(&id.key);
+    }
+    let server = server
+        .server_incoming(move |_s, c| {
+            let step = calls[n % calls.len()];
+            n += 1;
+            let (size, all) = match step {
+                Call::Once(s) | Call::ThenRetry(s) => (s, false),
+                Call::All(s) => (s, true),
+            };
+            let mut buf = vec![0u8; size];
+            loop {
+                match c.ac_read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(k) => g.borrow_mut().extend_from_slice(&buf[..k]),
+                    Err(e) => return e,
+                }
+                if !all {
+                    break;
+                }
+            }
+            match step {
+                Call::ThenRetry(_) => ERR::Retry,
+                _ => ERR::Okay,
+            }
+        })
+        .server_feedback(move |_s, c, state| {
+            if state == NTC::DISCONNECTED {
+                *e.borrow_mut() = c.error().ok();
+            }
+        })
+        .build()
+        .map_err(|e| TestCaseError::fail(format!("server: {e:?}")))?;
+    let port = server.port().unwrap();
+    let data = sent.clone();
+    let writer = std::thread::spawn(move || {
+        let sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut s = PeerStream::new(sock, tls, Side::Accepted);
+        let mut off = 0;
+        for w in writes {
+            s.write_all(&data[off..off + w]).unwrap();
+            off += w;
+        }
+        s.half_close();
+        // Stay open until the server has closed its side too (its close waits for ours).
+        let mut sink = [0u8; 4096];
+        while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
+    });
+    let r = wait_until(Duration::from_secs(30), || ended.borrow().is_some());
+    let _ = server.free();
+    writer.join().unwrap();
+    prop_assert_eq!(r, ERR::Okay, "the connection ended within the deadline");
+    prop_assert_eq!(*ended.borrow(), Some(ERR::Okay));
+    let got = got.borrow();
+    prop_assert_eq!(got.len(), sent.len());
+    prop_assert!(*got == sent, "every byte, in order");
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(cases(32))]
 
@@ -610,5 +716,33 @@ proptest! {
     #[test]
     fn tls_delivers_every_accepted_byte(p in plan(true)) {
         run_case(&p)?;
+    }
+
+    #[test]
+    fn incoming_receives_every_byte_in_order(
+        writes in prop::collection::vec(
+            prop_oneof![1usize..100, 100usize..65_536, 65_536usize..=1 << 20],
+            1..8,
+        ).prop_filter("at most 2 MiB", |w| w.iter().sum::<usize>() <= 2 << 20),
+        calls in prop::collection::vec(call(), 1..6),
+        tls in any::<bool>(),
+    ) {
+        receive_case(writes, calls, tls)?;
+    }
+}
+
+/// The case that found the stall after a peer's close (Retry in the event that reported the
+/// hangup, then a short read taken for "nothing more"), plain and TLS.
+#[test]
+fn the_end_behind_a_short_read_is_still_seen() {
+    for tls in [false, true] {
+        let calls = vec![
+            Call::ThenRetry(9175),
+            Call::Once(239_778),
+            Call::Once(107_014),
+            Call::ThenRetry(44_497),
+            Call::Once(5412),
+        ];
+        receive_case(vec![768_365, 62, 95], calls, tls).unwrap();
     }
 }
