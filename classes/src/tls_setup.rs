@@ -40,26 +40,6 @@ pub(crate) struct TlsFields {
     pub config: Option<TlsConfig>,
 }
 
-/// Parses one SNI identity, `NAME=CERT[,KEY]` (CERT and KEY a file path or PEM text; without
-/// KEY the key is looked for with the certificate, or in a PKCS#12 file).
-pub(crate) fn parse_sni_entry(entry: &str) -> Res<(String, Identity)> {
-    let Some((name, rest)) = entry.split_once('=') else {
-        return Err(fail_with(
-            ERR::Args,
-            format!("SSLIdentities: \"{entry}\" is not NAME=CERT,KEY"),
-        ));
-    };
-    let (cert, key) = rest.split_once(',').unwrap_or((rest, ""));
-    let (name, cert) = (name.trim(), cert.trim());
-    if name.is_empty() || cert.is_empty() {
-        return Err(fail_with(
-            ERR::Args,
-            format!("SSLIdentities: \"{entry}\" needs a name and a certificate"),
-        ));
-    }
-    Ok((name.to_owned(), Identity::new(cert, key.trim())))
-}
-
 /// The SSLIdentities field's value: one `NAME=CERT,KEY` text, several separated by `;` or
 /// line breaks, or an array of such texts.
 pub(crate) fn parse_sni(v: &Value) -> Res<Vec<(String, Identity)>> {
@@ -75,7 +55,7 @@ pub(crate) fn parse_sni(v: &Value) -> Res<Vec<(String, Identity)>> {
         .iter()
         .map(|t| t.trim())
         .filter(|t| !t.is_empty())
-        .map(parse_sni_entry)
+        .map(parasol_net::tls::parse_sni_identity)
         .collect()
 }
 

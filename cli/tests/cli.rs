@@ -617,6 +617,33 @@ fn a_failure_is_one_line_with_its_detail() {
         err.contains("ERR::FileNotFound") && err.contains("/nonexistent/parasol-cli-test.pem"),
         "{err}"
     );
+    // On several loops the shared TLS configuration is built first: the same one line.
+    let err = one_line_failure(&[
+        "serve",
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--tls-cert",
+        "/nonexistent/parasol-cli-test.pem",
+    ]);
+    assert!(
+        err.contains("ERR::FileNotFound") && err.contains("/nonexistent/parasol-cli-test.pem"),
+        "{err}"
+    );
+    // A port in use fails on loop 0, and the command says so once.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let err = one_line_failure(&[
+        "serve",
+        "--port",
+        &port,
+        "--address",
+        "127.0.0.1",
+        "--threads",
+        "2",
+    ]);
+    assert!(err.contains("ERR::InUse"), "{err}");
 
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -135,3 +135,64 @@ fn chat_reaches_every_loop_in_order_per_sender() {
         assert!(!got.contains_key(&me), "no echo to the sender");
     }
 }
+
+/// A python3 TLS client that connects `n` times, each time offering the session of the
+/// connection before (TLS 1.3 tickets are single use), and prints how many were resumed.
+const PY_RESUMER: &str = r#"
+import socket, ssl, sys
+port, ca, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+ctx = ssl.create_default_context(cafile=ca)
+session, resumed = None, 0
+for i in range(n):
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost", session=session) as s:
+            s.sendall(b"ping")
+            assert s.recv(4) == b"ping"
+            resumed += s.session_reused
+            session = s.session
+print(resumed)
+"#;
+
+#[test]
+fn tls_on_three_loops_resumes_whichever_loop_a_client_reaches() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("cert.pem");
+    let cert = cert.to_str().unwrap();
+    let serve = Serve::start(&[
+        "--threads",
+        "3",
+        "--multi-connect",
+        "--tls-self-signed",
+        "--tls-save-cert",
+        cert,
+    ]);
+    const N: usize = 16;
+    let out = run_with_input(
+        std::process::Command::new("python3").args([
+            "-c",
+            PY_RESUMER,
+            &serve.port.to_string(),
+            cert,
+            &N.to_string(),
+        ]),
+        b"",
+        Duration::from_secs(60),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let resumed: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    let loops: BTreeSet<String> = serve
+        .stderr
+        .try_iter()
+        .filter_map(|l| l.split("connected (loop ").nth(1).map(str::to_owned))
+        .collect();
+    assert!(
+        loops.len() >= 2,
+        "connections reached several loops: {loops:?}"
+    );
+    // One session cache for every loop: every connection after the first resumes.
+    assert_eq!(resumed, N - 1, "loops used: {loops:?}");
+}

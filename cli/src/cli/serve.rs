@@ -97,18 +97,34 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
         false => None,
     };
     let threads = usize::from(args.threads);
+    // Several loops share one TLS configuration, hence one session cache: a client resumes
+    // whichever loop the kernel hands its next connection to.
+    let shared_tls = if tls && threads > 1 {
+        match shared_server_tls(args, generated.as_ref()) {
+            Ok(config) => Some(config),
+            Err(e) => return fail("starting the server", e),
+        }
+    } else {
+        None
+    };
     let port = Arc::new(AtomicU16::new(args.port));
     let peers = chat::Peers::default();
     let setup = {
         let (args, port, peers) = (args.clone(), port.clone(), peers.clone());
         move |i: usize| -> Res<_> {
-            let fields = server_fields(
+            let mut fields = server_fields(
                 &args,
                 port.load(Ordering::SeqCst),
                 generated.as_ref(),
                 &peers,
                 i,
             );
+            if let Some(config) = &shared_tls {
+                // Replaces the SSL fields (they were read into this configuration).
+                fields.retain(|(name, _)| !name.starts_with("SSL") && *name != "ALPN");
+                let config = parasol::TlsConfig::Server(config.clone());
+                fields.push(("TLSConfig", Value::Any(std::rc::Rc::new(config))));
+            }
             let server = create("NetSocket", fields)
                 .and_then(NetSocket::from_id)
                 .and_then(|s| s.port().map(|p| (s, p)));
@@ -157,6 +173,40 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
         Ok(()) => 0,
         Err(e) => fail("a loop failed", e),
     }
+}
+
+/// The TLS configuration every loop's server shares, built from the same options as the SSL
+/// fields of one server would be.
+fn shared_server_tls(
+    args: &ServeArgs,
+    generated: Option<&(String, String)>,
+) -> Res<Arc<parasol::net::tls::rustls::ServerConfig>> {
+    use parasol::net::tls::{parse_alpn, parse_sni_identity, Identity, ServerOptions, ServerTls};
+    let identity = match (generated, &args.tls_cert) {
+        (Some((cert, key)), _) => Identity {
+            certificate: Some(cert.clone()),
+            private_key: Some(key.clone()),
+            password: None,
+        },
+        (None, cert) => Identity {
+            certificate: cert.clone(),
+            private_key: args.tls_key.clone(),
+            password: args.tls_password.clone(),
+        },
+    };
+    let sni = args
+        .tls_sni
+        .iter()
+        .map(|entry| parse_sni_identity(entry))
+        .collect::<Res<Vec<_>>>()?;
+    let options = ServerOptions {
+        identity,
+        sni,
+        client_ca: args.tls_client_ca.clone(),
+        client_auth: None,
+        alpn: parse_alpn(args.alpn.as_deref().unwrap_or(""))?,
+    };
+    Ok(ServerTls::from_options(&options)?.config())
 }
 
 /// The fields of loop `i`'s server NetSocket, listening on `port`. `generated`: the

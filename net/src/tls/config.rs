@@ -208,6 +208,38 @@ pub(super) fn key_error(what: &str, e: rustls::Error) -> ERR {
     }
 }
 
+/// Parses one SNI identity, `NAME=CERT[,KEY]` (CERT and KEY a file path or PEM text; without
+/// KEY the key is looked for with the certificate, or in a PKCS#12 file): the SSLIdentities
+/// field's entries, and `parasol serve --tls-sni`.
+///
+/// ```
+/// use parasol_net::tls::parse_sni_identity;
+/// let (name, id) = parse_sni_identity("api.example.org=api.pem,api.key").unwrap();
+/// assert_eq!(name, "api.example.org");
+/// assert_eq!(id.certificate.as_deref(), Some("api.pem"));
+/// assert!(parse_sni_identity("no-certificate").is_err());
+/// ```
+///
+/// # Errors
+/// Args (with its reason recorded) for an entry without `=`, a name or a certificate.
+pub fn parse_sni_identity(entry: &str) -> Res<(String, Identity)> {
+    let Some((name, rest)) = entry.split_once('=') else {
+        return Err(fail_with(
+            ERR::Args,
+            format!("SSLIdentities: \"{entry}\" is not NAME=CERT,KEY"),
+        ));
+    };
+    let (cert, key) = rest.split_once(',').unwrap_or((rest, ""));
+    let (name, cert) = (name.trim(), cert.trim());
+    if name.is_empty() || cert.is_empty() {
+        return Err(fail_with(
+            ERR::Args,
+            format!("SSLIdentities: \"{entry}\" needs a name and a certificate"),
+        ));
+    }
+    Ok((name.to_owned(), Identity::new(cert, key.trim())))
+}
+
 /// A comma-separated ALPN list ("h2,http/1.1") as rustls takes it. Empty entries are
 /// skipped; an entry over 255 bytes is Args (RFC 7301 allows 1 to 255).
 pub fn parse_alpn(list: &str) -> Res<Vec<Vec<u8>>> {

@@ -18,7 +18,7 @@ mod session;
 mod verify;
 
 pub use client::{ClientOptions, ClientTemplate};
-pub use config::{parse_alpn, provider_name, Identity, ServerIdentity};
+pub use config::{parse_alpn, parse_sni_identity, provider_name, Identity, ServerIdentity};
 pub use peer::{fingerprint, PeerCertificate, TlsInfo};
 pub use rustls;
 pub use server::{load_server_config, ClientAuth, ServerOptions, ServerTls};

@@ -105,6 +105,12 @@ impl ServerTls {
         ServerTls(config)
     }
 
+    /// The rustls configuration, to share one among several servers (one per loop): they then
+    /// share its session cache, so a client resumes whichever loop it reaches.
+    pub fn config(&self) -> Arc<ServerConfig> {
+        self.0.clone()
+    }
+
     /// Builds a server configuration from `options`.
     ///
     /// # Errors
