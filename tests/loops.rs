@@ -1,13 +1,13 @@
-//! Several loops as one service: `Loops` starts them in order, a `ReusePort` server on each
-//! shares one port, the kernel spreads connections among them, and they talk only through
-//! `LoopHandle::post`. Failures at start are returned, and the loops already running are joined.
+//! Several loops as one service: `Loops` starts them in order and a `ReusePort` server on each
+//! shares one port, the kernel spreading connections among them (the group itself is tested in
+//! `core/tests/loops.rs`).
 
 use parasol::prelude::*;
 use parasol::Loops;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::Duration;
 
 const LOOPS: usize = 3;
@@ -115,71 +115,4 @@ fn a_port_in_use_without_reuse_port_is_refused() {
     for s in [plain, a, b] {
         s.free().unwrap();
     }
-}
-
-#[test]
-fn a_failed_setup_stops_the_loops_already_started() {
-    let (tx, rx) = mpsc::channel();
-    let result = Loops::start(3, move |i| {
-        if i == 1 {
-            return Err(ERR::InUse);
-        }
-        let tx = tx.clone();
-        Ok(move || {
-            Loops::run_until_quit();
-            tx.send(i).unwrap();
-        })
-    });
-    assert_eq!(result.unwrap_err(), ERR::InUse);
-    // Loop 0 was told to quit and joined before start returned; loop 2 never started.
-    assert_eq!(rx.try_iter().collect::<Vec<_>>(), vec![0]);
-}
-
-#[test]
-fn a_setup_that_panics_is_an_exception_and_no_loops_is_args() {
-    let result = Loops::start(2, |i| {
-        if i == 0 {
-            panic!("setup fails on purpose");
-        }
-        Ok(Loops::run_until_quit)
-    });
-    assert_eq!(result.unwrap_err(), ERR::Exception);
-    assert_eq!(
-        Loops::start(0, |_| Ok(Loops::run_until_quit)).unwrap_err(),
-        ERR::Args
-    );
-}
-
-#[test]
-fn posts_run_on_their_loop_in_order() {
-    let (tx, rx) = mpsc::channel();
-    let loops = Loops::start(2, |_| Ok(Loops::run_until_quit)).unwrap();
-    let ids: Vec<_> = (0..2)
-        .map(|i| {
-            let tx = tx.clone();
-            loops
-                .handle(i)
-                .unwrap()
-                .post(move || tx.send(std::thread::current().id()).unwrap())
-                .unwrap();
-            rx.recv_timeout(Duration::from_secs(10)).unwrap()
-        })
-        .collect();
-    assert_ne!(ids[0], ids[1], "each loop runs on its own thread");
-    assert_ne!(ids[0], std::thread::current().id());
-    let (tx, rx) = mpsc::channel();
-    for n in 0..1000 {
-        let tx = tx.clone();
-        loops.handles()[1]
-            .post(move || tx.send((std::thread::current().id(), n)).unwrap())
-            .unwrap();
-    }
-    for n in 0..1000 {
-        assert_eq!(
-            rx.recv_timeout(Duration::from_secs(10)).unwrap(),
-            (ids[1], n)
-        );
-    }
-    loops.quit();
-    loops.join().unwrap();
 }
