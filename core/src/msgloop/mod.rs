@@ -212,7 +212,10 @@ fn run(deadline: Option<Instant>, single_pass: bool, cond: &mut dyn FnMut() -> b
     state.nesting.set(state.nesting.get() + 1);
     // The time left, read from the clock once per cycle (after it, for the deadline check and
     // the next cycle's wait alike).
-    let mut left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    let mut left = match single_pass {
+        true => None,
+        false => deadline.map(|d| d.saturating_duration_since(Instant::now())),
+    };
     let result = loop {
         let wait = if single_pass {
             Some(Duration::ZERO)
