@@ -313,7 +313,7 @@ fn on_ready(ep: Ep, ready: Ready) {
         }
         s.state
     });
-    drive(&live, ready, state.unwrap_or(NTC::DISCONNECTED));
+    drive(&live, state.unwrap_or(NTC::DISCONNECTED));
     let flushed = live.stream(|s| {
         s.in_handler = false;
         let c = s.conn.as_mut()?;
@@ -333,7 +333,7 @@ fn on_ready(ep: Ep, ready: Ready) {
 }
 
 /// Moves the connection on from `state` (read as the event started).
-fn drive(live: &Live, ready: Ready, mut state: NTC) {
+fn drive(live: &Live, mut state: NTC) {
     let ep = live.ep;
     if state == NTC::CONNECTING {
         crate::client::connect_step(ep);
@@ -349,7 +349,7 @@ fn drive(live: &Live, ready: Ready, mut state: NTC) {
     if !write_step(live) {
         return;
     }
-    read_step(live, ready);
+    read_step(live);
 }
 
 /// Drives a TLS handshake; on completion the stream becomes CONNECTED.
@@ -572,7 +572,7 @@ pub(crate) fn pump_outgoing(ep: Ep) {
 }
 
 /// Stages input and hands it to Incoming until the socket is drained or the budget is spent.
-fn read_step(live: &Live, ready: Ready) {
+fn read_step(live: &Live) {
     let ep = live.ep;
     let mut incoming = live.incoming();
     for _ in 0..READ_BUDGET {
@@ -660,7 +660,9 @@ fn read_step(live: &Live, ready: Ready) {
                         }
                     }
                 }
-                if drained && !ready.read_closed && !ready.error {
+                // A short read emptied the kernel's queue; the next edge says when there is
+                // more (never true once the peer's close was reported: see `saw_hangup`).
+                if drained {
                     return;
                 }
                 incoming = live.incoming();
