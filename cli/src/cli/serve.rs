@@ -97,10 +97,11 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
         false => None,
     };
     let threads = usize::from(args.threads);
-    // Several loops share one TLS configuration, hence one session cache: a client resumes
-    // whichever loop the kernel hands its next connection to.
-    let shared_tls = if tls && threads > 1 {
-        match shared_server_tls(args, generated.as_ref()) {
+    // The TLS configuration is built once, here, from the options: every loop's server shares
+    // it, and so one session cache (a client resumes whichever loop its next connection
+    // reaches), and a bad certificate is reported once, before any loop starts.
+    let shared_tls = if tls {
+        match server_tls(args, generated.as_ref()) {
             Ok(config) => Some(config),
             Err(e) => return fail("starting the server", e),
         }
@@ -112,19 +113,13 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
     let setup = {
         let (args, port, peers) = (args.clone(), port.clone(), peers.clone());
         move |i: usize| -> Res<_> {
-            let mut fields = server_fields(
+            let fields = server_fields(
                 &args,
                 port.load(Ordering::SeqCst),
-                generated.as_ref(),
+                shared_tls.clone(),
                 &peers,
                 i,
             );
-            if let Some(config) = &shared_tls {
-                // Replaces the SSL fields (they were read into this configuration).
-                fields.retain(|(name, _)| !name.starts_with("SSL") && *name != "ALPN");
-                let config = parasol::TlsConfig::Server(config.clone());
-                fields.push(("TLSConfig", Value::Any(std::rc::Rc::new(config))));
-            }
             let server = create("NetSocket", fields)
                 .and_then(NetSocket::from_id)
                 .and_then(|s| s.port().map(|p| (s, p)));
@@ -175,9 +170,9 @@ pub(crate) fn run(args: &ServeArgs) -> i32 {
     }
 }
 
-/// The TLS configuration every loop's server shares, built from the same options as the SSL
-/// fields of one server would be.
-fn shared_server_tls(
+/// The TLS configuration every loop's server shares (what the SSL fields of one server would
+/// build).
+fn server_tls(
     args: &ServeArgs,
     generated: Option<&(String, String)>,
 ) -> Res<Arc<parasol::net::tls::rustls::ServerConfig>> {
@@ -209,17 +204,16 @@ fn shared_server_tls(
     Ok(ServerTls::from_options(&options)?.config())
 }
 
-/// The fields of loop `i`'s server NetSocket, listening on `port`. `generated`: the
-/// `--tls-self-signed` identity.
+/// The fields of loop `i`'s server NetSocket, listening on `port`, with `tls` if given.
 fn server_fields(
     args: &ServeArgs,
     port: u16,
-    generated: Option<&(String, String)>,
+    tls: Option<Arc<parasol::net::tls::rustls::ServerConfig>>,
     peers: &chat::Peers,
     i: usize,
 ) -> Vec<(&'static str, Value)> {
     let mut flags = String::from("SERVER");
-    if args.tls_cert.is_some() || generated.is_some() {
+    if tls.is_some() {
         flags.push_str("|SSL");
     }
     if args.multi_connect {
@@ -274,31 +268,9 @@ fn server_fields(
     if let Some(n) = args.msg_limit {
         fields.push(("MsgLimit", n.into()));
     }
-    if let Some(c) = &args.tls_cert {
-        fields.push(("SSLCertificate", c.into()));
-        if let Some(k) = &args.tls_key {
-            fields.push(("SSLPrivateKey", k.into()));
-        }
-        if let Some(p) = &args.tls_password {
-            fields.push(("SSLKeyPassword", p.into()));
-        }
-    } else if let Some((cert, key)) = generated {
-        fields.push(("SSLCertificate", cert.into()));
-        fields.push(("SSLPrivateKey", key.into()));
-    }
-    if let Some(ca) = &args.tls_client_ca {
-        fields.push(("SSLClientCA", ca.into()));
-    }
-    if !args.tls_sni.is_empty() {
-        let entries: Vec<Value> = args
-            .tls_sni
-            .iter()
-            .map(|e| Value::from(e.as_str()))
-            .collect();
-        fields.push(("SSLIdentities", Value::Array(entries.into())));
-    }
-    if let Some(alpn) = &args.alpn {
-        fields.push(("ALPN", alpn.into()));
+    if let Some(config) = tls {
+        let config = parasol::TlsConfig::Server(config);
+        fields.push(("TLSConfig", Value::Any(std::rc::Rc::new(config))));
     }
     fields
 }
