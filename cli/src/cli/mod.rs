@@ -5,6 +5,7 @@ mod chat;
 mod classes;
 mod connect;
 mod demo;
+mod fluid;
 mod lookup;
 mod out;
 mod serve;
@@ -42,6 +43,30 @@ enum Command {
     Lookup(LookupArgs),
     /// Lists the registered classes, or describes one.
     Classes(ClassesArgs),
+    /// Runs a Fluid script (Parasol's scripting language) against these classes; arguments
+    /// after the script are key=value pairs it reads with arg('key').
+    Fluid(FluidArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct FluidArgs {
+    /// SSL servers the script creates without a certificate get a self-signed one for
+    /// localhost (Parasol 2025 does this silently; here it is asked for).
+    #[arg(long)]
+    pub tls_self_signed: bool,
+    /// Parasol 2025's leniency: unknown flag names are dropped and numbers out of a field's
+    /// range leave it unchanged, each with a warning, instead of failing the write.
+    #[arg(long)]
+    pub parasol_compat: bool,
+    /// A folder `require 'name'` searches for name.fluid (repeatable; Parasol's scripts:
+    /// volume). The script's own folder is searched first.
+    #[arg(long = "scripts", value_name = "DIR")]
+    pub scripts: Vec<std::path::PathBuf>,
+    /// The script (.fluid).
+    pub script: std::path::PathBuf,
+    /// The script's arguments: key=value (or key, for key=1).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -240,5 +265,6 @@ pub fn run() -> i32 {
         Command::Connect(a) => connect::run(&a),
         Command::Lookup(a) => lookup::run(&a),
         Command::Classes(a) => classes::run(&a),
+        Command::Fluid(a) => fluid::run(&a),
     }
 }

@@ -51,7 +51,7 @@ pub(super) fn start(
 
 /// Generates the `--tls-self-signed` certificate, prints its fingerprint and saves it when asked:
 /// the certificate and key as PEM, or the exit code of a failure (reported).
-fn self_signed(save: Option<&str>) -> Result<(String, String), i32> {
+pub(crate) fn self_signed(save: Option<&str>) -> Result<(String, String), i32> {
     let id = certs::self_signed_localhost().map_err(|e| {
         eprintln!("parasol: generating a certificate: {e}");
         1

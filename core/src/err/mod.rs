@@ -79,6 +79,17 @@ impl ERR {
             .map(|&(_, v)| ERR(v))
     }
 
+    /// Every name of every code, aliases included (`("Timeout", 30)`, `("TimeOut", 30)` …): what a
+    /// script door publishes as its `ERR_*` constants.
+    ///
+    /// ```
+    /// use parasol_core::ERR;
+    /// assert!(ERR::all_names().any(|(n, e)| n == "TimeOut" && e == ERR::TimeOut));
+    /// ```
+    pub fn all_names() -> impl Iterator<Item = (&'static str, ERR)> {
+        table::ALL_NAMES.iter().map(|&(n, v)| (n, ERR(v)))
+    }
+
     /// `Ok(())` for `ERR::Okay`, `Err(self)` otherwise; bridges Parasol results into `?`.
     #[inline]
     pub fn to_result(self) -> Result<(), ERR> {
