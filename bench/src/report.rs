@@ -25,6 +25,22 @@ pub enum Goal {
         /// Highest acceptable value.
         max: f64,
     },
+    /// `server` ÷ ours (medians) must be at least `min` (the Fluid echo server against the
+    /// native one it is built on).
+    ShareOfOurs {
+        /// The server compared with ours.
+        server: &'static str,
+        /// Lowest acceptable ratio.
+        min: f64,
+    },
+    /// `server`'s median must be at least `min` (in the table's unit): a figure measured once
+    /// elsewhere (Parasol's own, on this machine class), so a rough target.
+    ServerAtLeast {
+        /// The server judged.
+        server: &'static str,
+        /// Lowest acceptable value.
+        min: f64,
+    },
     /// ours ÷ `peer` (medians) of the extra column named `column` must be at most `max`.
     ExtraAtMost {
         /// The extra column's name.
@@ -186,6 +202,32 @@ impl Table {
                                     num(o),
                                     self.unit,
                                     num(*max)
+                                ),
+                                pass,
+                            });
+                        }
+                        (Goal::ShareOfOurs { server, min }, Some(o)) if *server == r.server => {
+                            let ratio = med / o;
+                            let pass = ratio >= *min;
+                            cell.push(format!("≥ {min:.2}× ours {}", pf(pass)));
+                            verdicts.push(Verdict {
+                                what: format!(
+                                    "{}: {server} ÷ ours = {ratio:.3}× (target ≥ {min:.2}×)",
+                                    self.id()
+                                ),
+                                pass,
+                            });
+                        }
+                        (Goal::ServerAtLeast { server, min }, _) if *server == r.server => {
+                            let pass = med >= *min;
+                            cell.push(format!("≥ {} {} {}", num(*min), self.unit, pf(pass)));
+                            verdicts.push(Verdict {
+                                what: format!(
+                                    "{}: {server} = {} {} (target ≥ {})",
+                                    self.id(),
+                                    num(med),
+                                    self.unit,
+                                    num(*min)
                                 ),
                                 pass,
                             });

@@ -72,7 +72,9 @@ impl W {
     /// The servers measured on this workload; `ours` first.
     pub(crate) fn servers(self) -> Vec<&'static str> {
         match self {
-            W::W1 | W::W2 | W::W3 => servers::PLAIN.to_vec(),
+            // The Fluid echo server (examples/fluid/echo_server.fluid) on bulk and ping-pong.
+            W::W1 | W::W2 => servers::PLAIN.iter().copied().chain(["fluid"]).collect(),
+            W::W3 => servers::PLAIN.to_vec(),
             // A thread per connection does not fit 10,000 connections.
             W::W4 => servers::PLAIN
                 .iter()
@@ -205,10 +207,26 @@ pub(crate) fn table(w: W, ctx: &Ctx, external: bool) -> Table {
             "round trips/s",
             Better::Higher,
             vec!["p50 µs", "p99 µs"],
-            vs_plain,
+            vs_plain
+                .iter()
+                .cloned()
+                .chain([
+                    Goal::ShareOfOurs {
+                        server: "fluid",
+                        min: 0.5,
+                    },
+                    // 10× Parasol's own Fluid echo server as shipped (5.6 K round trips/s
+                    // over 100 connections on this machine class, measured once).
+                    Goal::ServerAtLeast {
+                        server: "fluid",
+                        min: 56_000.0,
+                    },
+                ])
+                .collect(),
             vec![
                 "each connection: send 64 B, wait for the echo, check it, repeat".into(),
                 "server CPU % near 100: the server, not the generator, sets the pace".into(),
+                "fluid: examples/fluid/echo_server.fluid through the Fluid door (LuaJIT)".into(),
             ],
         ),
         W::W3 => (

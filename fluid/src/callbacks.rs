@@ -1,7 +1,9 @@
 //! Lua functions as the kernel's callbacks (Feedback, Incoming, Outgoing, Callback …).
 //!
 //! As in Fluid, what a Lua callback returns is ignored; what it raises is what the class
-//! hears: `raise(code)` or `check(code)` give that code, any other error gives Exception.
+//! hears: `raise(code)` or `check(code)` give that code (`raise(ERR_Retry)` in Incoming leaves
+//! the rest of the data in the kernel until the client's queue drains), any other error gives
+//! Exception.
 //! The classes end a connection whose Incoming answers Terminate or Exception, and ignore what
 //! Feedback answers, so an error in Incoming closes that connection and one in Feedback is
 //! only logged — here, once, with the script's own position.
@@ -40,15 +42,18 @@ pub(crate) fn call(lua: &Lua, f: &mlua::Function, args: &[Value]) -> ERR {
     let code = match result {
         Ok(()) => ERR::Okay,
         Err(e) => {
+            // A raised code is the answer, whatever it is (Retry pauses a connection,
+            // Terminate closes it); any other error is an Exception.
             let raised = state::caught();
-            let code = if raised.0 >= ERR::ExceptionThreshold.0 {
+            let code = if raised != ERR::Okay {
                 raised
             } else {
                 ERR::Exception
             };
             let text = crate::errors::message(&e);
-            // Fluid mutes what is no failure: a raise of Terminate is how a script closes.
-            if code == ERR::Terminate {
+            // Fluid mutes what is no failure: raising Terminate or Retry is how a script
+            // closes a connection or pauses it.
+            if code.0 <= ERR::Terminate.0 {
                 log::debug!("callback raised {code:?}: {text}");
             } else {
                 log::warn!("callback failed ({code:?}): {text}");

@@ -344,6 +344,26 @@ fn number_arg(v: Option<LuaValue>) -> mlua::Result<f64> {
     }
 }
 
+/// An explicit length for a buffer of `size` bytes: absent means all of it; a length that is
+/// not a whole number from 0 to `size` is refused (Args, logged) rather than cut or overrun.
+fn length(len: Option<&LuaValue>, size: usize) -> Result<usize, ERR> {
+    let n = match len {
+        None | Some(LuaValue::Nil) => return Ok(size),
+        Some(LuaValue::Number(n)) => *n,
+        Some(LuaValue::Integer(n)) => *n as f64,
+        Some(other) => {
+            log::warn!("a length must be a number, not a {}", other.type_name());
+            return Err(ERR::Args);
+        }
+    };
+    if n >= 0.0 && n.fract() == 0.0 && n <= size as f64 {
+        Ok(n as usize)
+    } else {
+        log::warn!("a length of {n} for a buffer of {size} bytes");
+        Err(ERR::Args)
+    }
+}
+
 /// The bytes a write or a buffer argument takes: a string, a number (as text) or a buffer,
 /// cut to an explicit length, which may not exceed it.
 fn with_bytes<R>(
@@ -352,17 +372,7 @@ fn with_bytes<R>(
     len: Option<&LuaValue>,
     f: impl FnOnce(&[u8]) -> R,
 ) -> Result<R, ERR> {
-    let limit = |size: usize| -> Result<usize, ERR> {
-        match len {
-            None | Some(LuaValue::Nil) => Ok(size),
-            Some(LuaValue::Number(n)) if *n >= 0.0 && (*n as usize) <= size => Ok(*n as usize),
-            Some(LuaValue::Integer(n)) if *n >= 0 && (*n as usize) <= size => Ok(*n as usize),
-            Some(other) => {
-                log::warn!("a length of {other:?} for a buffer of {size} bytes");
-                Err(ERR::Args)
-            }
-        }
-    };
+    let limit = |size: usize| length(len, size);
     match buf {
         Some(LuaValue::String(s)) => {
             let b = s.as_bytes();
@@ -374,7 +384,7 @@ fn with_bytes<R>(
             let n = limit(b.0.len())?;
             Ok(f(&b.0[..n]))
         }
-        Some(v @ LuaValue::Number(_)) => {
+        Some(v @ (LuaValue::Number(_) | LuaValue::Integer(_))) => {
             let s = lua
                 .coerce_string(v.clone())
                 .ok()
@@ -460,6 +470,7 @@ fn action(
             };
             let datatype = match args.get(1) {
                 Some(LuaValue::Number(n)) => *n as i32,
+                Some(LuaValue::Integer(n)) => *n as i32,
                 _ => 1,
             };
             let e = match with_bytes(lua, args.get(2), args.get(3), |b| {
@@ -481,17 +492,9 @@ fn read_into(id: ObjectId, ud: &AnyUserData, len: Option<&LuaValue>) -> (ERR, Ve
         log::warn!("acRead on #{}: the buffer is in use", id.uid());
         return (ERR::InUse, count(0));
     };
-    let size = buf.0.len();
-    let n = match len {
-        None | Some(LuaValue::Nil) => size,
-        Some(LuaValue::Number(n)) if *n >= 0.0 && (*n as usize) <= size => *n as usize,
-        Some(other) => {
-            log::warn!(
-                "acRead on #{}: a length of {other:?} for a buffer of {size} bytes",
-                id.uid()
-            );
-            return (ERR::Args, count(0));
-        }
+    let n = match length(len, buf.0.len()) {
+        Ok(n) => n,
+        Err(e) => return (e, count(0)),
     };
     match id.ac_read(&mut buf.0[..n]) {
         Ok(got) => (ERR::Okay, count(got)),

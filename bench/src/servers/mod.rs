@@ -1,6 +1,7 @@
 //! The echo servers measured side by side. Each runs in its own child process (see
 //! `child.rs`), prints its port on stdout, then serves until killed.
 
+pub mod fluid_echo;
 pub mod mio_echo;
 pub mod ours;
 pub mod ours_acceptor;
@@ -43,6 +44,7 @@ pub fn serve(
         ("ours", tls) => ours::serve(tls, buf, loops.unwrap_or(1)),
         ("ours-acceptor", None) => ours_acceptor::serve(loops.unwrap_or(1)),
         ("mio", None) => mio_echo::serve(buf),
+        ("fluid", None) => fluid_echo::serve(buf),
         ("tokio-ct", None) => tokio_echo::serve(None, buf),
         ("tokio-mt", None) => tokio_echo::serve(Some(loops.unwrap_or(2)), buf),
         ("std", None) => std_echo::serve(buf),
