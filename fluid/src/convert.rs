@@ -35,6 +35,14 @@ pub(crate) fn handle_id(t: &Table) -> Option<ObjectId> {
     }
 }
 
+/// Lua's name for a value's type (`type(v)`): mlua tells integral numbers apart, Lua does not.
+pub(crate) fn lua_type(v: &LuaValue) -> &'static str {
+    match v {
+        LuaValue::Integer(_) => "number",
+        other => other.type_name(),
+    }
+}
+
 /// A Lua number as the narrowest kernel number that holds it.
 pub(crate) fn number(n: f64) -> Value {
     if n.fract() == 0.0 && n >= i32::MIN as f64 && n <= i32::MAX as f64 {

@@ -212,9 +212,12 @@ fn compile(lua: &Lua, source: &str, name: &str) -> mlua::Result<mlua::Function> 
         Some(rest) => format!("--{rest}"),
         None => source.to_string(),
     };
-    lua.load(prepass::to_lua(&source))
-        .set_name(name)
-        .into_function()
+    let lua_source = prepass::to_lua(&source).map_err(|refused| mlua::Error::SyntaxError {
+        // As LuaJIT words its own: `[string "name"]:3: unexpected symbol near '&&'`.
+        message: format!("[string \"{name}\"]:{refused}"),
+        incomplete_input: false,
+    })?;
+    lua.load(lua_source).set_name(name).into_function()
 }
 
 /// Puts the Fluid surface into the state; returns the function that frees the script's

@@ -84,8 +84,8 @@ pub(crate) fn new(
                 let _ = id.free();
                 return failed(format!(
                     "Failed to set field '{class}.{}' with {}, error: field names are strings",
-                    other.type_name(),
-                    value.type_name()
+                    convert::lua_type(other),
+                    convert::lua_type(&value)
                 ));
             }
         };
@@ -99,7 +99,7 @@ pub(crate) fn new(
             caught(e);
             return failed(format!(
                 "Failed to set field '{class}.{name}' with {}, error: {}",
-                value.type_name(),
+                convert::lua_type(&value),
                 errors::text_with_detail(e)
             ));
         }
@@ -210,10 +210,7 @@ fn lenient_flags(table: &[parasol::field::FieldDef], text: &str, class: &str, fi
 /// `h.key`: `(value)` for a field, or `(nil, code, results)` for an action (`acWrite`) or a
 /// method (`mtConnect`), which the prelude binds to the handle; `(nil, nil, nil, message)`
 /// for a freed object. An unknown name reads as nil with a warning, as in Fluid.
-pub(crate) fn index(
-    lua: &Lua,
-    (uid, key): (i32, String),
-) -> mlua::Result<Indexed> {
+pub(crate) fn index(lua: &Lua, (uid, key): (i32, String)) -> mlua::Result<Indexed> {
     state::free_collected();
     let gone = || {
         Ok((
@@ -352,7 +349,10 @@ fn length(len: Option<&LuaValue>, size: usize) -> Result<usize, ERR> {
         Some(LuaValue::Number(n)) => *n,
         Some(LuaValue::Integer(n)) => *n as f64,
         Some(other) => {
-            log::warn!("a length must be a number, not a {}", other.type_name());
+            log::warn!(
+                "a length must be a number, not a {}",
+                convert::lua_type(other)
+            );
             return Err(ERR::Args);
         }
     };
@@ -504,12 +504,7 @@ fn read_into(id: ObjectId, ud: &AnyUserData, len: Option<&LuaValue>) -> (ERR, Ve
 
 /// A method with positional arguments in the declared order; results follow the ERR. `Err`
 /// holds the message to raise for an argument of the wrong type.
-fn method(
-    lua: &Lua,
-    id: ObjectId,
-    code: AC,
-    args: &[LuaValue],
-) -> mlua::Result<MethodOutcome> {
+fn method(lua: &Lua, id: ObjectId, code: AC, args: &[LuaValue]) -> mlua::Result<MethodOutcome> {
     let class = match id.class() {
         Ok(c) => c,
         Err(e) => return Ok(Ok((e, "Method".into(), vec![]))),
@@ -538,7 +533,7 @@ fn method(
                     "Arg #{i} ({}) requires {}, got {} '{}'.",
                     a.name,
                     kind_text(a.kind),
-                    v.type_name(),
+                    convert::lua_type(v),
                     lua.coerce_string(v.clone())
                         .ok()
                         .flatten()

@@ -41,6 +41,9 @@ pub fn serve(read_chunk: usize) -> Result<(), String> {
     );
     match outcome.exit_code() {
         0 => Ok(()),
-        _ => Err(format!("the Fluid echo server stopped: {:?}", outcome.message)),
+        _ => Err(format!(
+            "the Fluid echo server stopped: {:?}",
+            outcome.message
+        )),
     }
 }
