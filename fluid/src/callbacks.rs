@@ -53,10 +53,15 @@ pub(crate) fn call(lua: &Lua, f: &mlua::Function, args: &[Value]) -> ERR {
             let text = crate::errors::message(&e);
             // Fluid mutes what is no failure: raising Terminate or Retry is how a script
             // closes a connection or pauses it.
+            // The object the callback is about (its first argument), to tell them apart.
+            let on = match args.first() {
+                Some(Value::Object(id)) => format!(" on #{}", id.uid()),
+                _ => String::new(),
+            };
             if code.0 <= ERR::Terminate.0 {
-                log::debug!("callback raised {code:?}: {text}");
+                log::debug!("callback{on} raised {code:?}: {text}");
             } else {
-                log::warn!("callback failed ({code:?}): {text}");
+                log::warn!("callback{on} failed ({code:?}): {text}");
             }
             code
         }

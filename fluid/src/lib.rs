@@ -99,10 +99,25 @@ impl Script {
     /// network classes registered (`parasol::init()`) for scripts that use them.
     ///
     /// # Errors
-    /// AddClass if another class took the name `Fluid`; Failed if the Lua state cannot be made
-    /// (logged).
+    /// InUse while another `Script` lives on this thread (one script per thread: they would
+    /// share one signal and one loop); AddClass if another class took the name `Fluid`;
+    /// Failed if the Lua state cannot be made (logged).
     pub fn new(options: Options) -> Result<Script, ERR> {
         script_class::register()?;
+        if !state::claim() {
+            log::warn!("a Fluid script is already running on this thread");
+            return Err(ERR::InUse);
+        }
+        match Script::make(options) {
+            Ok(s) => Ok(s),
+            Err(e) => {
+                state::release();
+                Err(e)
+            }
+        }
+    }
+
+    fn make(options: Options) -> Result<Script, ERR> {
         state::reset();
         // Fluid's library set: no io, os or package (LuaJIT's debug library is part of it).
         let libs = StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::BIT | StdLib::JIT;
@@ -201,6 +216,7 @@ impl Drop for Script {
         }
         state::free_collected();
         let _ = self.object.free();
+        state::release();
     }
 }
 

@@ -15,6 +15,18 @@ thread_local! {
     static CAUGHT: Cell<ERR> = const { Cell::new(ERR::Okay) };
     static TO_FREE: RefCell<Vec<ObjectId>> = const { RefCell::new(Vec::new()) };
     static INCLUDED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+    static IN_USE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Claims this thread's door state for a new script: false while another script on this
+/// thread holds it (two would share one signal, one catch depth).
+pub(crate) fn claim() -> bool {
+    IN_USE.with(|u| !u.replace(true))
+}
+
+/// Gives the state back (the script ended).
+pub(crate) fn release() {
+    IN_USE.with(|u| u.set(false));
 }
 
 /// Raises the script's signal (`processing.signal()`).

@@ -223,3 +223,40 @@ fn objects_the_script_holds_are_freed_when_it_ends() {
     // The listening socket went with the script: the port can be bound again.
     std::net::TcpListener::bind(("0.0.0.0", port)).expect("the port is free");
 }
+
+#[test]
+fn one_script_per_thread_at_a_time() {
+    parasol::init().expect("classes");
+    let first = Script::new(Options::default()).unwrap();
+    assert_eq!(Script::new(Options::default()).err(), Some(ERR::InUse));
+    drop(first);
+    let second = Script::new(Options::default()).expect("the thread is free again");
+    drop(second);
+}
+
+#[test]
+fn a_callback_left_behind_by_an_ended_script_does_nothing() {
+    parasol::init().expect("classes");
+    let script = Script::new(Options::default()).unwrap();
+    // A detached timer object outlives the script; its callback must not reach a dead state.
+    let o = script.run_source(
+        "left.fluid",
+        "local n = obj.new('netlookup', { callback = function() error('must not run') end })\n\
+         n.detach()\n\
+         lookup = n.id",
+    );
+    assert_eq!(o.error, ERR::Okay, "{:?}", o.message);
+    let uid: i32 = script.lua().globals().get("lookup").unwrap();
+    drop(script);
+    let lookup = parasol::ObjectId::from_uid(uid).unwrap();
+    assert!(lookup.exists(), "detached: still there");
+    // Resolving an IP literal calls back at once; the script is gone, so nothing runs.
+    let (e, _) = lookup.call_raw("BlockingResolveName", &[("HostName", "127.0.0.1".into())]);
+    assert_eq!(e, ERR::Okay);
+    lookup.free().unwrap();
+}
+
+#[test]
+fn hostile_scripts_get_errors_not_crashes() {
+    passes(run("hostile.fluid"));
+}
