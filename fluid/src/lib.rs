@@ -210,11 +210,18 @@ impl Script {
 
 impl Drop for Script {
     fn drop(&mut self) {
-        // Objects the script owns go first, while their callbacks can still run.
+        // Objects the script owns go first, while their callbacks can still run: those it
+        // still holds (release_all), then those whose handles are garbage but not yet
+        // finalised (a full collection runs their guards; freeing may make more garbage).
         if let Err(e) = self.release_all.call::<()>(()) {
             log::warn!("freeing the script's objects: {e}");
         }
-        state::free_collected();
+        for _ in 0..3 {
+            if let Err(e) = self.lua.gc_collect() {
+                log::warn!("collecting the script's handles: {e}");
+            }
+            state::free_collected();
+        }
         let _ = self.object.free();
         state::release();
     }

@@ -260,3 +260,25 @@ fn a_callback_left_behind_by_an_ended_script_does_nothing() {
 fn hostile_scripts_get_errors_not_crashes() {
     passes(run("hostile.fluid"));
 }
+
+#[test]
+fn a_script_state_is_closed_when_the_script_is_dropped() {
+    parasol::init().expect("classes");
+    let script = Script::new(Options::default()).unwrap();
+    let o = script.run_source(
+        "closed.fluid",
+        "server = obj.new('netsocket', { port = 0, flags = 'SERVER',\n\
+            feedback = function() end, incoming = function() end })\n\
+         local b = string.alloc(16)\n\
+         mSys.SubscribeTimer(60, function() end)",
+    );
+    assert_eq!(o.error, ERR::Okay, "{:?}", o.message);
+    let weak = script.lua().weak();
+    drop(script);
+    // Nothing the door keeps (its tables, the callbacks left in objects, the timer) holds the
+    // Lua state alive: a script run after script run does not pile up states.
+    assert!(
+        weak.try_upgrade().is_none(),
+        "the Lua state outlived its script"
+    );
+}

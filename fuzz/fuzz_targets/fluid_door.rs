@@ -1,0 +1,6 @@
+#![no_main]
+
+#[path = "../logic/fluid_door.rs"]
+mod logic;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| logic::run(data));
