@@ -227,12 +227,13 @@ pub(crate) fn index(lua: &Lua, (uid, key): (i32, String)) -> mlua::Result<Indexe
     if let Some((code, results)) = member(&class, &key) {
         return Ok((LuaValue::Nil, Some(code), Some(results), None));
     }
-    if class.field_by_name(&key).is_none() {
-        log::warn!("Unable to read {}.{key}", class.name());
-        return Ok((LuaValue::Nil, None, None, None));
-    }
+    // One lookup: the kernel's own (an unknown name is UnsupportedField).
     match id.get(&key) {
         Ok(v) => Ok((to_lua(lua, &v)?, None, None, None)),
+        Err(ERR::UnsupportedField) => {
+            log::warn!("Unable to read {}.{key}", class.name());
+            Ok((LuaValue::Nil, None, None, None))
+        }
         Err(e) => {
             log::debug!("reading {}.{key}: {e:?} ({e})", class.name());
             Ok((LuaValue::Nil, None, None, None))
