@@ -127,5 +127,7 @@ mod tests {
         assert_eq!(lua_sub_range(10, -20, 2), (0, 2));
         assert_eq!(lua_sub_range(0, 1, -1), (0, 0));
         assert_eq!(lua_sub_range(10, 3, 100), (2, 10));
+        assert_eq!(lua_sub_range(10, 2, -3), (1, 8));
+        assert_eq!(lua_sub_range(10, 1, -11), (0, 0));
     }
 }
