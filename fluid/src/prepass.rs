@@ -213,6 +213,26 @@ mod tests {
     }
 
     #[test]
+    fn a_long_bracket_ends_at_its_own_level_and_nowhere_else() {
+        for long in [
+            "[[]]",
+            "[[!=]]",
+            "[[a]=]!=]]",
+            "[=[a]]!=]=]",
+            "[=[]=]",
+            "[==[a]=]!=]===]!=]==]",
+            "[[a]\n!=]]",
+            "[==[ ]=] ]] != ]==]",
+            "[[]!=]]",
+        ] {
+            let src = format!("x = {long} y = a != b");
+            assert_eq!(lua(&src), format!("x = {long} y = a ~= b"), "{long:?}");
+            let comment = format!("--{long} y = a != b");
+            assert_eq!(lua(&comment), format!("--{long} y = a ~= b"), "{comment:?}");
+        }
+    }
+
+    #[test]
     fn unfinished_strings_and_brackets_do_not_swallow_the_rest() {
         assert_eq!(lua("s = 'abc\nx = a != b"), "s = 'abc\nx = a ~= b");
         assert_eq!(lua("s = [[ open"), "s = [[ open");

@@ -25,10 +25,10 @@ fn wait_for(seconds: f64) -> Duration {
 /// whole time and returns Okay.
 pub(crate) fn sleep(
     _: &Lua,
-    (seconds, wake, default): (Option<f64>, Option<bool>, Option<f64>),
+    (seconds, wake, default): (Option<f64>, Option<bool>, f64),
 ) -> mlua::Result<i32> {
     state::free_collected();
-    let seconds = seconds.or(default).unwrap_or(-1.0);
+    let seconds = seconds.unwrap_or(default);
     let wake = wake.unwrap_or(seconds != 0.0);
     state::clear_signal();
     let e = if seconds == 0.0 {
@@ -132,4 +132,20 @@ pub(crate) fn update_timer(_: &Lua, (timer, interval): (u32, f64)) -> mlua::Resu
         .err()
         .unwrap_or(ERR::Okay)
         .0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wait_for;
+    use std::time::Duration;
+
+    #[test]
+    fn a_negative_or_unreal_number_of_seconds_is_no_limit() {
+        assert_eq!(wait_for(-1.0), Duration::MAX);
+        assert_eq!(wait_for(f64::NAN), Duration::MAX);
+        assert_eq!(wait_for(f64::INFINITY), Duration::MAX);
+        assert_eq!(wait_for(0.0), Duration::ZERO);
+        assert_eq!(wait_for(1.5), Duration::from_millis(1500));
+        assert_eq!(wait_for(1e300), Duration::from_secs(1_000_000_000));
+    }
 }

@@ -282,3 +282,13 @@ fn a_script_state_is_closed_when_the_script_is_dropped() {
         "the Lua state outlived its script"
     );
 }
+
+#[test]
+fn creating_a_network_object_includes_the_network_constants() {
+    let o = source(
+        "assert(NTC_CONNECTED == nil)\n\
+         local s = obj.new('netsocket', {})\n\
+         assert(NTC_CONNECTED == 3 and NSF_SERVER == 1)",
+    );
+    assert_eq!(o.error, ERR::Okay, "{:?}", o.message);
+}
