@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::{libc_kill, wait_child, BIN};
 
 fn example(name: &str) -> String {
@@ -59,15 +59,7 @@ impl Running {
     }
 
     fn log_contains(&self, needle: &str, within: Duration) -> bool {
-        let deadline = Instant::now() + within;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.stderr.recv_timeout(left) {
-                Ok(l) if l.contains(needle) => return true,
-                Ok(_) => {}
-                Err(_) => return false,
-            }
-        }
-        false
+        support::line_arrives(&self.stderr, needle, within)
     }
 
     fn terminate(&mut self) -> std::process::ExitStatus {

@@ -224,9 +224,14 @@ mod tests {
             "[[a]\n!=]]",
             "[==[ ]=] ]] != ]==]",
             "[[]!=]]",
+            "[===[]===]",
+            "[===[!=]===]",
         ] {
             let src = format!("x = {long} y = a != b");
             assert_eq!(lua(&src), format!("x = {long} y = a ~= b"), "{long:?}");
+            // Ending one byte late would swallow the `!=` that follows at once.
+            let tight = format!("x = {long}!=b");
+            assert_eq!(lua(&tight), format!("x = {long}~=b"), "{tight:?}");
             let comment = format!("--{long} y = a != b");
             assert_eq!(lua(&comment), format!("--{long} y = a ~= b"), "{comment:?}");
         }

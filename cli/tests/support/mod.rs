@@ -67,16 +67,21 @@ impl Serve {
 
     /// Waits until a stderr line contains `needle`.
     pub fn log_contains(&self, needle: &str, within: Duration) -> bool {
-        let deadline = Instant::now() + within;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.stderr.recv_timeout(left) {
-                Ok(l) if l.contains(needle) => return true,
-                Ok(_) => {}
-                Err(_) => return false,
-            }
-        }
-        false
+        line_arrives(&self.stderr, needle, within)
     }
+}
+
+/// Waits until a line received on `lines` contains `needle` (lines before it are consumed).
+pub fn line_arrives(lines: &mpsc::Receiver<String>, needle: &str, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match lines.recv_timeout(left) {
+            Ok(l) if l.contains(needle) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 impl Drop for Serve {
