@@ -79,7 +79,7 @@ for name in dns-parallel server-io client-server test-error-handling test-ipv6 t
   echo "=== $name"
   set +e
   (cd "$work" && timeout 120 "$bin" fluid --tls-self-signed ${FLUID_FLAGS:-} --scripts scripts tools/flute.fluid file="$t/$name.fluid" 2>&1) \
-    | grep -E '^-- Test|^PASS|^Ran |\.fluid"\]:[0-9]+:|^parasol:' 
+    | grep -aE '^-- Test|^PASS|^Ran |\.fluid"\]:[0-9]+:|^parasol:' 
   rc=${PIPESTATUS[0]}
   set -e
   echo "exit status $rc"
