@@ -301,7 +301,7 @@ pub(crate) fn call(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let rest: Vec<LuaValue> = args.collect();
     let id = match object_of(uid) {
         Ok(id) => id,
-        Err(e) => return errs(lua, e, &[]),
+        Err(e) => return errs(e, &[]),
     };
     let (e, name, results) = if code > 0 {
         let ac = AC(code);
@@ -322,10 +322,10 @@ pub(crate) fn call(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
             lua.create_string(message)?,
         )]));
     }
-    errs(lua, e, &results)
+    errs(e, &results)
 }
 
-fn errs(_lua: &Lua, e: ERR, results: &[LuaValue]) -> mlua::Result<MultiValue> {
+fn errs(e: ERR, results: &[LuaValue]) -> mlua::Result<MultiValue> {
     let mut out = MultiValue::new();
     out.push_back(LuaValue::Number(f64::from(e.0)));
     out.extend(results.iter().cloned());

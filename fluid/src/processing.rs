@@ -39,16 +39,22 @@ pub(crate) fn sleep(
             state::signalled()
         })
     } else {
-        match wait_until(wait_for(seconds), || {
-            state::free_collected();
-            false
-        }) {
-            ERR::TimeOut => ERR::Okay,
-            other => other,
-        }
+        run_for(seconds)
     };
     state::free_collected();
     Ok(e.0)
+}
+
+/// Runs the loop for `seconds` (freeing collected objects each cycle): Okay once the time is
+/// up, Terminate on a quit.
+fn run_for(seconds: f64) -> ERR {
+    match wait_until(wait_for(seconds), || {
+        state::free_collected();
+        false
+    }) {
+        ERR::TimeOut => ERR::Okay,
+        other => other,
+    }
 }
 
 /// `processing.signal()`: wakes the sleep in progress.
@@ -82,14 +88,7 @@ pub(crate) fn wait_time(
     (seconds, micros): (Option<f64>, Option<f64>),
 ) -> mlua::Result<i32> {
     let total = seconds.unwrap_or(0.0) + micros.unwrap_or(0.0) / 1e6;
-    Ok(match wait_until(wait_for(total.max(0.0)), || {
-        state::free_collected();
-        false
-    }) {
-        ERR::TimeOut => ERR::Okay,
-        other => other,
-    }
-    .0)
+    Ok(run_for(total.max(0.0)).0)
 }
 
 thread_local! {
