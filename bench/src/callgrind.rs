@@ -24,6 +24,7 @@ pub const OPS: &[&str] = &[
     "idle_loop_cycle",
     "echo_round_trip_64b",
     "echo_round_trip_64b_mio",
+    "echo_round_trip_64b_tokio",
 ];
 
 /// Round trips measured per echo operation (each is a few thousand instructions plus system
@@ -169,6 +170,51 @@ fn mio_echo_pair() -> impl FnMut() {
     }
 }
 
+/// The same 64 B exchange on tokio's current-thread runtime, written as a tokio user would: the
+/// server is a spawned task echoing with `read` and `write_all` (as the bench's `tokio-ct` server),
+/// the client writes and reads inside `block_on`, so both ends run on one thread as ours do.
+fn tokio_echo_pair() -> impl FnMut() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+    let rt = crate::servers::tokio_echo::runtime(None).expect("tokio runtime");
+    let mut client = rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("listen");
+        let addr = listener.local_addr().expect("local address");
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.expect("accept");
+            let _ = s.set_nodelay(true);
+            let mut b = vec![0u8; 256];
+            loop {
+                let n = match s.read(&mut b).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                };
+                if s.write_all(&b[..n]).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let c = TcpStream::connect(addr).await.expect("connect");
+        let _ = c.set_nodelay(true);
+        c
+    });
+    let msg = [7u8; 64];
+    move || {
+        rt.block_on(async {
+            client.write_all(&msg).await.expect("write");
+            let mut got = 0;
+            let mut buf = [0u8; 256];
+            while got < msg.len() {
+                match client.read(&mut buf).await {
+                    Ok(0) => panic!("peer closed"),
+                    Ok(n) => got += n,
+                    Err(e) => panic!("read: {e}"),
+                }
+            }
+        })
+    }
+}
+
 /// Runs `op` `n` times (the child side, under callgrind).
 pub fn run_op(op: &str, n: u64) {
     let o = probe_object();
@@ -178,6 +224,7 @@ pub fn run_op(op: &str, n: u64) {
     let mut echo: Option<Box<dyn FnMut()>> = match op {
         "echo_round_trip_64b" => Some(Box::new(echo_pair())),
         "echo_round_trip_64b_mio" => Some(Box::new(mio_echo_pair())),
+        "echo_round_trip_64b_tokio" => Some(Box::new(tokio_echo_pair())),
         _ => None,
     };
     if let Some(e) = echo.as_mut() {
@@ -193,7 +240,9 @@ pub fn run_op(op: &str, n: u64) {
             "method_by_id" => drop(black_box(o.method(black_box(AC(-1)), &mut args))),
             "method_by_name" => drop(black_box(o.call(black_box("Sum"), &named))),
             "idle_loop_cycle" => drop(black_box(process_messages(Some(Duration::ZERO)))),
-            "echo_round_trip_64b" | "echo_round_trip_64b_mio" => (echo.as_mut().expect("echo"))(),
+            "echo_round_trip_64b" | "echo_round_trip_64b_mio" | "echo_round_trip_64b_tokio" => {
+                (echo.as_mut().expect("echo"))()
+            }
             other => panic!("unknown operation {other}"),
         }
     }
@@ -248,14 +297,18 @@ pub fn report() -> bool {
             }
         }
     }
-    if let (Some(ours), Some(mio)) = (
-        per_op.get("echo_round_trip_64b"),
-        per_op.get("echo_round_trip_64b_mio"),
-    ) {
-        println!(
-            "64 B echo round trip: ours ÷ raw mio = {:.2}× the instructions (user space; the system calls are alike)",
-            ours / mio
-        );
+    if let Some(ours) = per_op.get("echo_round_trip_64b") {
+        for (peer, name) in [
+            ("echo_round_trip_64b_mio", "raw mio"),
+            ("echo_round_trip_64b_tokio", "tokio current-thread"),
+        ] {
+            if let Some(theirs) = per_op.get(peer) {
+                println!(
+                    "64 B echo round trip: ours ÷ {name} = {:.2}× the instructions (user space; the system calls are alike)",
+                    ours / theirs
+                );
+            }
+        }
     }
     ok
 }
