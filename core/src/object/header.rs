@@ -4,7 +4,7 @@ use crate::class::MetaClass;
 use crate::err::{Res, ERR};
 use crate::object::ObjectId;
 use bitflags::bitflags;
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -83,6 +83,9 @@ impl Header {
 /// An object: header plus class data of type `T` (erased to `dyn Any` in the store).
 pub struct ObjectBox<T: ?Sized> {
     pub(crate) header: Header,
+    /// The type `data` was created with. Checked instead of `dyn Any`'s own `type_id`, which is a
+    /// call through the vtable on every borrow (several per message on the data path).
+    data_type: TypeId,
     pub(crate) data: RefCell<T>,
 }
 
@@ -119,36 +122,55 @@ impl ObjectBox<dyn Any> {
     /// [`ObjectBox::try_data`] where that can happen.
     #[inline]
     pub fn data<T: 'static>(&self) -> Ref<'_, T> {
-        Ref::map(self.data.borrow(), |d| {
-            d.downcast_ref::<T>().expect("object data type")
-        })
+        self.try_data()
+            .expect("object data of this type, not mutably borrowed")
     }
 
     /// Mutably borrows the class data (see [`ObjectBox::data`]).
     #[inline]
     pub fn data_mut<T: 'static>(&self) -> RefMut<'_, T> {
-        RefMut::map(self.data.borrow_mut(), |d| {
-            d.downcast_mut::<T>().expect("object data type")
-        })
+        self.try_data_mut()
+            .expect("object data of this type, not borrowed")
+    }
+
+    #[inline]
+    fn holds<T: 'static>(&self) -> Res<()> {
+        if self.data_type == TypeId::of::<T>() {
+            Ok(())
+        } else {
+            Err(ERR::LostClass)
+        }
     }
 
     /// Borrows the class data.
     ///
     /// # Errors
-    /// InUse while the data is mutably borrowed; LostClass if `T` is not this object's data type.
+    /// LostClass if `T` is not this object's data type; InUse while the data is mutably borrowed.
+    #[inline]
     pub fn try_data<T: 'static>(&self) -> Res<Ref<'_, T>> {
+        self.holds::<T>()?;
         let r = self.data.try_borrow().map_err(|_| ERR::InUse)?;
-        Ref::filter_map(r, |d| d.downcast_ref::<T>()).map_err(|_| ERR::LostClass)
+        // SAFETY: `data_type` is the TypeId of the value `data` was created with (`new_box`, the
+        // only constructor, sets both from one `T`), and it was just found equal to `T`'s: the
+        // cast is the one `downcast_ref` would make after the same comparison.
+        Ok(Ref::map(r, |d| unsafe {
+            &*(d as *const dyn Any as *const T)
+        }))
     }
 
     /// Mutably borrows the class data.
     ///
     /// # Errors
-    /// InUse while the data is borrowed (shared or mutably); LostClass if `T` is not this object's
-    /// data type.
+    /// LostClass if `T` is not this object's data type; InUse while the data is borrowed (shared
+    /// or mutably).
+    #[inline]
     pub fn try_data_mut<T: 'static>(&self) -> Res<RefMut<'_, T>> {
+        self.holds::<T>()?;
         let r = self.data.try_borrow_mut().map_err(|_| ERR::InUse)?;
-        RefMut::filter_map(r, |d| d.downcast_mut::<T>()).map_err(|_| ERR::LostClass)
+        // SAFETY: as in `try_data`: the data is a `T`.
+        Ok(RefMut::map(r, |d| unsafe {
+            &mut *(d as *mut dyn Any as *mut T)
+        }))
     }
 
     /// The object's owner, `None` when owned by the task.
@@ -160,6 +182,7 @@ impl ObjectBox<dyn Any> {
 pub(crate) fn new_box<T: Any>(header: Header, data: T) -> ObjectPtr {
     Rc::new(ObjectBox {
         header,
+        data_type: TypeId::of::<T>(),
         data: RefCell::new(data),
     })
 }
