@@ -176,9 +176,7 @@ enum Flow {
 /// # Ok::<(), ERR>(())
 /// ```
 pub fn process_messages(timeout: Option<Duration>) -> ERR {
-    // A timeout too long for the clock is no deadline at all.
-    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
-    run(deadline, timeout == Some(Duration::ZERO), &mut || false)
+    run(timeout, timeout == Some(Duration::ZERO), &mut || false)
 }
 
 /// Processes messages until `cond` returns true (`Okay`), `timeout` elapses (`TimeOut`) or the
@@ -195,10 +193,12 @@ pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> ERR {
     if cond() {
         return ERR::Okay;
     }
-    run(Instant::now().checked_add(timeout), false, &mut cond)
+    run(Some(timeout), false, &mut cond)
 }
 
-fn run(deadline: Option<Instant>, single_pass: bool, cond: &mut dyn FnMut() -> bool) -> ERR {
+/// Runs cycles for `timeout` at most (`None`: until told to stop); `single_pass`: one cycle
+/// without sleeping.
+fn run(timeout: Option<Duration>, single_pass: bool, cond: &mut dyn FnMut() -> bool) -> ERR {
     let state = match state() {
         Ok(s) => s,
         Err(e) => return e,
@@ -210,12 +210,14 @@ fn run(deadline: Option<Instant>, single_pass: bool, cond: &mut dyn FnMut() -> b
         return ERR::Recursion;
     }
     state.nesting.set(state.nesting.get() + 1);
-    // The time left, read from the clock once per cycle (after it, for the deadline check and
-    // the next cycle's wait alike).
-    let mut left = match single_pass {
+    // A timeout too long for the clock is no deadline at all. The time left is read from the
+    // clock once per cycle (after it, for the deadline check and the next cycle's wait alike);
+    // before the first cycle it is the whole timeout.
+    let deadline = match single_pass {
         true => None,
-        false => deadline.map(|d| d.saturating_duration_since(Instant::now())),
+        false => timeout.and_then(|t| Instant::now().checked_add(t)),
     };
+    let mut left = deadline.and(timeout);
     let result = loop {
         let wait = if single_pass {
             Some(Duration::ZERO)
