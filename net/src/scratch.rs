@@ -5,7 +5,7 @@
 //! How much of it one read asks for is the connection's business ([`ReadSize`]): a stream that
 //! keeps filling its reads gets larger ones, up to the whole buffer.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
 /// The largest read from the kernel, and the size of the shared buffer. 256 KiB: four times
 /// fewer `recv` calls than 64 KiB on a bulk stream; beyond it the kernel's copies dominate.
@@ -15,23 +15,36 @@ pub const SCRATCH_SIZE: usize = 256 * 1024;
 pub const MIN_READ: usize = 64 * 1024;
 
 thread_local! {
-    static POOL: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    /// Two slots, an empty `Vec` meaning a free one: a buffer moves in and out of a slot with
+    /// no borrow flag and no length bookkeeping (this runs twice per message).
+    static POOL: [Cell<Vec<u8>>; 2] = const { [Cell::new(Vec::new()), Cell::new(Vec::new())] };
 }
 
 /// Takes a buffer of `SCRATCH_SIZE` initialised bytes (reused; allocated only when the pool is
 /// empty, e.g. in a nested loop).
 pub fn take() -> Vec<u8> {
-    POOL.with(|p| p.borrow_mut().pop())
-        .unwrap_or_else(|| vec![0u8; SCRATCH_SIZE])
+    POOL.with(|pool| {
+        for slot in pool {
+            let buf = slot.take();
+            if !buf.is_empty() {
+                return buf;
+            }
+        }
+        vec![0u8; SCRATCH_SIZE]
+    })
 }
 
-/// Returns a buffer to the pool (at most two are kept).
+/// Returns a buffer to the pool (at most two are kept; others are freed).
 pub fn give_back(buf: Vec<u8>) {
     if buf.len() == SCRATCH_SIZE {
-        POOL.with(|p| {
-            let mut p = p.borrow_mut();
-            if p.len() < 2 {
-                p.push(buf);
+        POOL.with(|pool| {
+            if let Some(slot) = pool.iter().find(|slot| {
+                let held = slot.take();
+                let free = held.is_empty();
+                slot.set(held);
+                free
+            }) {
+                slot.set(buf);
             }
         });
     }
@@ -78,6 +91,22 @@ impl ReadSize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pool_keeps_two_buffers_and_hands_them_out_again() {
+        let (a, b, c) = (take(), take(), take());
+        assert!([&a, &b, &c].iter().all(|v| v.len() == SCRATCH_SIZE));
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        give_back(a);
+        give_back(b);
+        give_back(c); // a third is freed, not kept
+        give_back(vec![1, 2, 3]); // not a scratch buffer: never pooled
+        let (x, y) = (take(), take());
+        let got = [x.as_ptr(), y.as_ptr()];
+        assert!(got.contains(&pa) && got.contains(&pb));
+        // The pool is empty now: a new buffer is made.
+        assert_eq!(take().len(), SCRATCH_SIZE);
+    }
 
     #[test]
     fn full_reads_grow_to_the_buffer_and_no_further() {
