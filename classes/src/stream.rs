@@ -295,13 +295,15 @@ pub(crate) fn drive_now(ep: Ep, ready: Ready) {
 
 fn on_ready(ep: Ep, ready: Ready) {
     let Ok(ptr) = ep.obj().ptr() else { return };
-    let _scope = ObjectScope::enter(&ptr);
-    let server_ptr = ep.server().and_then(|s| s.ptr().ok());
-    let _server_scope = server_ptr.as_ref().map(ObjectScope::enter);
+    let scope = ObjectScope::enter_owned(ptr);
+    let server_scope = ep
+        .server()
+        .and_then(|s| s.ptr().ok())
+        .map(ObjectScope::enter_owned);
     let live = Live {
         ep,
-        ptr: &ptr,
-        server: server_ptr.as_ref(),
+        ptr: scope.ptr(),
+        server: server_scope.as_ref().map(ObjectScope::ptr),
     };
     let state = live.stream(|s| {
         s.in_handler = true;

@@ -51,12 +51,17 @@ pub struct ObjectScope {
 impl ObjectScope {
     /// Enters the object's scope.
     pub fn enter(ptr: &ObjectPtr) -> ObjectScope {
+        ObjectScope::enter_owned(ptr.clone())
+    }
+
+    /// [`ObjectScope::enter`] keeping the caller's reference (read it back with
+    /// [`ObjectScope::ptr`]) instead of taking another.
+    #[inline]
+    pub fn enter_owned(ptr: ObjectPtr) -> ObjectScope {
         let h = &ptr.header;
         h.depth.set(h.depth.get() + 1);
-        ObjectScope {
-            ptr: ptr.clone(),
-            ctx: Some(ContextGuard::push(Some(h.id))),
-        }
+        let ctx = Some(ContextGuard::push(Some(h.id)));
+        ObjectScope { ptr, ctx }
     }
 
     /// The object this scope holds.
