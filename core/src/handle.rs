@@ -34,7 +34,7 @@ macro_rules! class_handle {
             /// A typed handle for `id`; `WrongClass` if the object is of another class,
             /// `NoMatchingObject` if it is gone.
             pub fn from_id(id: $crate::ObjectId) -> $crate::Res<Self> {
-                if id.ptr()?.class().id() == Self::CLASS_ID {
+                if id.class_id()? == Self::CLASS_ID {
                     Ok($name(id))
                 } else {
                     Err($crate::ERR::WrongClass)

@@ -57,6 +57,15 @@ impl ObjectId {
         store::get(self).ok_or(ERR::NoMatchingObject)
     }
 
+    /// The id of the object's class (typed handles check it).
+    ///
+    /// # Errors
+    /// NoMatchingObject once the object is freed.
+    #[inline]
+    pub fn class_id(self) -> Res<crate::CLASSID> {
+        store::class_id(self).ok_or(ERR::NoMatchingObject)
+    }
+
     /// True while the object exists and is not being freed.
     pub fn exists(self) -> bool {
         store::get(self).is_some_and(|p| !p.header.is_freeing())

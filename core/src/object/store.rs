@@ -117,6 +117,16 @@ pub(crate) fn get(id: ObjectId) -> Option<ObjectPtr> {
     })
 }
 
+/// The class of a handle's object, without taking a reference to the object (typed handles check
+/// it for every callback argument).
+#[inline]
+pub(crate) fn class_id(id: ObjectId) -> Option<crate::CLASSID> {
+    STORE.with(|s| match s.borrow().slots.get(id.slot() as usize) {
+        Some(Some(p)) if p.header.id == id => Some(p.header.class.id()),
+        _ => None,
+    })
+}
+
 /// Finds a live object by UID.
 pub(crate) fn find_uid(uid: i32) -> Option<ObjectId> {
     STORE.with(|s| {
