@@ -22,6 +22,20 @@ fn ep_of(o: &ObjectPtr) -> Res<Ep> {
     })
 }
 
+/// The Read action's routine (also called directly by the typed handle).
+pub(crate) fn read(o: &ObjectPtr, buffer: &mut [u8]) -> Res<usize> {
+    ep_of(o).and_then(|ep| stream::read(o, ep, buffer))
+}
+
+/// The Write action's routine: the ERR and the bytes taken (also called directly by the typed
+/// handle).
+pub(crate) fn write(o: &ObjectPtr, buffer: &[u8]) -> (ERR, usize) {
+    match ep_of(o) {
+        Ok(ep) => stream::write(o, ep, buffer),
+        Err(e) => (e, 0),
+    }
+}
+
 /// Registers ClientSocket.
 pub(crate) fn register() -> Res<Arc<MetaClass>> {
     ClassBuilder::<ClientSocketData>::new("ClientSocket")
@@ -131,7 +145,7 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .action(AC::Read, |o, args| {
             let ActionArgs::Read { buffer, result } = args else { return ERR::Args };
             *result = 0;
-            match ep_of(o).and_then(|ep| stream::read(o, ep, buffer)) {
+            match read(o, buffer) {
                 Ok(n) => {
                     *result = n;
                     ERR::Okay
@@ -141,15 +155,9 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         })
         .action(AC::Write, |o, args| {
             let ActionArgs::Write { buffer, result } = args else { return ERR::Args };
-            *result = 0;
-            match ep_of(o) {
-                Ok(ep) => {
-                    let (e, n) = stream::write(o, ep, buffer);
-                    *result = n;
-                    e
-                }
-                Err(e) => e,
-            }
+            let (e, n) = write(o, buffer);
+            *result = n;
+            e
         })
         .action(AC::Disable, |o, _| {
             if let Ok(ep) = ep_of(o) {

@@ -322,7 +322,7 @@ impl NetSocket {
     /// ```
     pub fn echo(self) -> ERR {
         match self.msg_limit() {
-            Ok(limit) => echo_on(self.id(), limit),
+            Ok(limit) => crate::typed_io::echo_on(self, limit),
             Err(e) => e,
         }
     }
@@ -489,7 +489,7 @@ impl ClientSocket {
     /// ```
     pub fn echo(self) -> ERR {
         match self.msg_limit() {
-            Ok(limit) => echo_on(self.id(), limit),
+            Ok(limit) => crate::typed_io::echo_on(self, limit),
             Err(e) => e,
         }
     }
@@ -568,43 +568,6 @@ impl NetClient {
     pub fn prev(self) -> Option<NetClient> {
         obj_field(self.id(), "Prev").map(NetClient::from_id_unchecked)
     }
-}
-
-/// The echo both socket kinds share: see [`NetSocket::echo`].
-fn echo_on(sock: ObjectId, msg_limit: usize) -> ERR {
-    let queued = sock
-        .ptr()
-        .ok()
-        .and_then(|p| crate::stream::stream_of(&p).map(|s| s.out_len()));
-    let Some(queued) = queued else {
-        return ERR::NoMatchingObject;
-    };
-    let mut room = msg_limit.saturating_sub(queued);
-    if room == 0 {
-        return ERR::Retry;
-    }
-    let mut buf = [0u8; 16 * 1024];
-    while room > 0 {
-        let want = room.min(buf.len());
-        let n = match sock.ac_read(&mut buf[..want]) {
-            Ok(0) => return ERR::Okay,
-            Ok(n) => n,
-            Err(e) => return e,
-        };
-        // Within the room the queue has, Write takes everything: nothing read is ever dropped.
-        match sock.ac_write_counted(&buf[..n]) {
-            (ERR::Okay, _) => room -= n,
-            (e, taken) => {
-                log::error!(
-                    "{} echo: Write took {taken} of {n} bytes ({e:?}) within the queue's room",
-                    parasol_core::log::IdCtx(sock)
-                );
-                return e;
-            }
-        }
-    }
-    // The room is used up; what is left is offered again next cycle, and then waits (Retry).
-    ERR::Okay
 }
 
 /// Typed builder for NetSocket (fields are applied in call order, then Init).

@@ -25,6 +25,7 @@ mod sync;
 mod timeouts;
 mod tls_setup;
 mod typed_callbacks;
+mod typed_io;
 mod udp;
 mod udp_handle;
 

@@ -28,15 +28,55 @@ fn int_in(v: &Value, lo: i64, hi: i64) -> Res<i32> {
     }
 }
 
-/// The stream a client NetSocket's data path uses; NoSupport for a server (its ClientSockets
-/// have the streams) and for a UDP socket (it has none: ShutdownWrite and Outgoing do not
-/// apply).
-fn role_ep(ptr: &ObjectPtr) -> Res<Ep> {
+/// Where Read and Write go on a NetSocket: its UDP socket or its client stream. Read with one
+/// borrow, since both actions ask on every message; a server has neither (NoSupport: its
+/// ClientSockets have the streams).
+enum DataPath {
+    Udp,
+    Stream(Ep),
+}
+
+fn data_path(ptr: &ObjectPtr) -> Res<DataPath> {
     let d = ptr.try_data::<NetSocketData>()?;
-    if d.is_server() || d.is_udp() {
+    if d.is_udp() {
+        Ok(DataPath::Udp)
+    } else if d.is_server() {
         Err(ERR::NoSupport)
     } else {
-        Ok(Ep::Client(ptr.id()))
+        Ok(DataPath::Stream(Ep::Client(ptr.id())))
+    }
+}
+
+/// The Read action's routine (also called directly by the typed handle).
+pub(crate) fn read(o: &ObjectPtr, buffer: &mut [u8]) -> Res<usize> {
+    match data_path(o)? {
+        DataPath::Udp => crate::udp::read(o, buffer),
+        DataPath::Stream(ep) => stream::read(o, ep, buffer),
+    }
+}
+
+/// The Write action's routine: the ERR and the bytes taken (also called directly by the typed
+/// handle).
+pub(crate) fn write(o: &ObjectPtr, buffer: &[u8]) -> (ERR, usize) {
+    match data_path(o) {
+        Ok(DataPath::Udp) => crate::udp::write(o, buffer),
+        Ok(DataPath::Stream(ep)) => stream::write(o, ep, buffer),
+        Err(e) => {
+            log::warn!(
+                "{} Write on a server socket: use the ClientSocket",
+                parasol_core::log::ctx(o)
+            );
+            (e, 0)
+        }
+    }
+}
+
+/// The stream a client NetSocket's data path uses; NoSupport for a server and for a UDP socket
+/// (it has none: ShutdownWrite and Outgoing do not apply).
+fn role_ep(ptr: &ObjectPtr) -> Res<Ep> {
+    match data_path(ptr)? {
+        DataPath::Stream(ep) => Ok(ep),
+        DataPath::Udp => Err(ERR::NoSupport),
     }
 }
 
@@ -369,45 +409,19 @@ pub(crate) fn register() -> Res<Arc<MetaClass>> {
         .action(AC::Read, |o, args| {
             let ActionArgs::Read { buffer, result } = args else { return ERR::Args };
             *result = 0;
-            if is_udp(o) {
-                return match crate::udp::read(o, buffer) {
-                    Ok(n) => {
-                        *result = n;
-                        ERR::Okay
-                    }
-                    Err(e) => e,
-                };
-            }
-            match role_ep(o) {
-                Ok(ep) => match stream::read(o, ep, buffer) {
-                    Ok(n) => {
-                        *result = n;
-                        ERR::Okay
-                    }
-                    Err(e) => e,
-                },
+            match read(o, buffer) {
+                Ok(n) => {
+                    *result = n;
+                    ERR::Okay
+                }
                 Err(e) => e,
             }
         })
         .action(AC::Write, |o, args| {
             let ActionArgs::Write { buffer, result } = args else { return ERR::Args };
-            *result = 0;
-            if is_udp(o) {
-                let (e, n) = crate::udp::write(o, buffer);
-                *result = n;
-                return e;
-            }
-            match role_ep(o) {
-                Ok(ep) => {
-                    let (e, n) = stream::write(o, ep, buffer);
-                    *result = n;
-                    e
-                }
-                Err(e) => {
-                    log::warn!("{} Write on a server socket: use the ClientSocket", parasol_core::log::ctx(o));
-                    e
-                }
-            }
+            let (e, n) = write(o, buffer);
+            *result = n;
+            e
         })
         .action(AC::Disable, |o, _| {
             let is_server = o.try_data::<NetSocketData>().map(|d| d.is_server()).unwrap_or(false);

@@ -126,6 +126,39 @@ pub fn action_ptr(ptr: &ObjectPtr, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
     result
 }
 
+/// The typed door to an action whose routine the caller already knows (a typed handle's Read or
+/// Write): runs `routine` under the rules of [`action_ptr`] — the object is the context, a free
+/// requested meanwhile waits for the end, a panic is logged and becomes `Exception` — without
+/// packing [`ActionArgs`] and dispatching through the class's table, which is most of the cost
+/// of a small message.
+///
+/// Only for the plain case: `None` (nothing run) when the object is being freed or `ac` has
+/// subscribers, so the caller takes the generic door, which refuses or notifies as documented.
+/// `routine` must be what the class registered for `ac`, or the two doors would differ.
+#[inline]
+pub fn direct_action<R>(
+    ptr: &ObjectPtr,
+    ac: AC,
+    routine: impl FnOnce(&ObjectPtr) -> R,
+) -> Option<Result<R, ERR>> {
+    let h = &ptr.header;
+    if h.is_freeing() || h.notify_mask.get() & (1u64 << (ac.0 & 63)) != 0 {
+        return None;
+    }
+    let _scope = crate::context::BorrowedScope::enter(ptr);
+    Some(
+        catch_unwind(AssertUnwindSafe(|| routine(ptr))).map_err(|panic| {
+            log::error!(
+                "{} panicked in action {}: {}",
+                crate::log::ctx(ptr),
+                ac.name().unwrap_or("?"),
+                crate::function::panic_message(&panic)
+            );
+            ERR::Exception
+        }),
+    )
+}
+
 /// `Init` through the action door: an object is initialised once; a second Init is refused
 /// (Parasol's `InitObject` only warns, which would let a class's Init run twice on a live object).
 fn init_by_action(ptr: &ObjectPtr) -> ERR {

@@ -45,7 +45,8 @@ pub mod value;
 
 pub use ac::AC;
 pub use action::{
-    action, action_ptr, notify_subscribers, subscribe_action, unsubscribe_action, ActionArgs,
+    action, action_ptr, direct_action, notify_subscribers, subscribe_action, unsubscribe_action,
+    ActionArgs,
 };
 pub use class::{
     find_class, find_class_by_id, registered_classes, ClassBuilder, MetaClass, CCF, CLASSID,

@@ -4,7 +4,8 @@
 use parasol_core::field::{fd::*, FieldKind};
 use parasol_core::prelude::*;
 use parasol_core::{
-    current_context, notify_subscribers, subscribe_action, unsubscribe_action, ActionArgs, ArgSpec,
+    current_context, direct_action, notify_subscribers, subscribe_action, unsubscribe_action,
+    ActionArgs, ArgSpec,
 };
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -659,4 +660,75 @@ fn names_from_input_never_panic() {
         assert_eq!(o.call(name, &[]).unwrap_err(), ERR::NoAction, "{name:?}");
     }
     o.free().unwrap();
+}
+
+#[test]
+fn the_direct_door_runs_a_routine_under_the_rules_of_the_generic_one() {
+    let o = worker();
+    let ptr = o.ptr().unwrap();
+    // The object is the context while its routine runs, and only then.
+    let ran = direct_action(&ptr, AC::Activate, |p| {
+        assert_eq!(current_context(), Some(p.id()));
+        p.data_mut::<Worker>().count += 5;
+        7
+    });
+    assert_eq!(ran, Some(Ok(7)));
+    assert_eq!(current_context(), None);
+    assert_eq!(o.get("Count").unwrap(), Value::Int(5));
+
+    // A free asked for inside the routine waits for its end, as inside an action.
+    let ran = direct_action(&ptr, AC::Activate, |p| {
+        free_resource(p.id()).unwrap();
+        p.id().exists()
+    });
+    assert_eq!(ran, Some(Ok(true)), "still there inside the routine");
+    assert!(!o.exists(), "freed as the routine returned");
+}
+
+#[test]
+fn the_direct_door_catches_a_panic_as_exception() {
+    let o = worker();
+    let ptr = o.ptr().unwrap();
+    let ran: Option<Result<(), ERR>> =
+        direct_action(&ptr, AC::Clear, |_| panic!("direct routine exploded"));
+    assert_eq!(ran, Some(Err(ERR::Exception)));
+    assert_eq!(current_context(), None, "the context stack unwound");
+    // The depth unwound too: a free is immediate.
+    o.free().unwrap();
+    assert!(!o.exists());
+}
+
+#[test]
+fn the_direct_door_declines_subscribed_actions_and_objects_being_freed() {
+    let o = worker();
+    let ptr = o.ptr().unwrap();
+    let seen: Seen = Rc::default();
+    subscribe_action(o, AC::Write, recorder(&seen)).unwrap();
+    // Write has a subscriber: nothing runs, the caller goes through the generic door.
+    assert_eq!(
+        direct_action(&ptr, AC::Write, |_| unreachable!()),
+        None::<Result<(), ERR>>
+    );
+    // Other actions are not affected.
+    assert_eq!(direct_action(&ptr, AC::Read, |_| 1), Some(Ok(1)));
+    assert!(seen.borrow().is_empty());
+
+    let declined: Rc<Cell<Option<bool>>> = Rc::default();
+    let d = declined.clone();
+    subscribe_action(
+        o,
+        AC::Free,
+        Function::new(move |obj: ObjectId, _ac: AC, _e: ERR| {
+            let p = obj.ptr().unwrap();
+            d.set(Some(direct_action(&p, AC::Read, |_| ()).is_none()));
+        }),
+    )
+    .unwrap();
+    drop(ptr);
+    o.free().unwrap();
+    assert_eq!(
+        declined.get(),
+        Some(true),
+        "an object being freed is declined"
+    );
 }
