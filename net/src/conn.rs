@@ -51,6 +51,7 @@ enum Staged {
 }
 
 impl Staged {
+    #[inline]
     fn len(&self) -> usize {
         match self {
             Staged::None => 0,
@@ -59,6 +60,7 @@ impl Staged {
         }
     }
 
+    #[inline]
     fn bytes(&self) -> &[u8] {
         match self {
             Staged::None => &[],
@@ -67,6 +69,7 @@ impl Staged {
         }
     }
 
+    #[inline]
     fn consume(&mut self, n: usize) {
         match self {
             Staged::None => {}
@@ -223,6 +226,7 @@ impl<T: Transport> Connection<T> {
     }
 
     /// Staged bytes not yet read by the application.
+    #[inline]
     pub fn staged_len(&self) -> usize {
         self.staged.len() + self.tls.as_ref().map_or(0, |t| t.plaintext_available())
     }
@@ -285,10 +289,12 @@ impl<T: Transport> Connection<T> {
     /// Reads into `buf`: staged bytes first, then straight from the kernel (or TLS). `Ok(0)`
     /// means nothing available now; `Err(Disconnected)` once the peer closed and everything was
     /// read; other errors as the stream failed.
+    #[inline]
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, ERR> {
         if buf.is_empty() {
             return Ok(0);
         }
+        // The common case, inlined: Incoming reads what the event staged.
         let staged = self.staged.bytes();
         if !staged.is_empty() {
             let n = staged.len().min(buf.len());
@@ -296,6 +302,12 @@ impl<T: Transport> Connection<T> {
             self.staged.consume(n);
             return Ok(n);
         }
+        self.read_unstaged(buf)
+    }
+
+    /// [`Connection::read`] with nothing staged: from TLS or the kernel.
+    #[inline(never)]
+    fn read_unstaged(&mut self, buf: &mut [u8]) -> Result<usize, ERR> {
         if let Some(tls) = self.tls.as_deref_mut() {
             let n = tls.read_plaintext(buf);
             if n > 0 {
@@ -431,7 +443,19 @@ impl<T: Transport> Connection<T> {
     }
 
     /// Sends queued bytes until the kernel refuses more. Returns true when nothing is left.
+    #[inline]
     pub fn flush(&mut self) -> Result<bool, ERR> {
+        // The common case, kept small enough to inline: every event ends with a flush, and
+        // most find nothing queued.
+        if self.out.is_empty() && self.tls.is_none() && self.failed.is_none() {
+            return Ok(true);
+        }
+        self.flush_queue()
+    }
+
+    /// [`Connection::flush`] when there is something to do (or to report).
+    #[inline(never)]
+    fn flush_queue(&mut self) -> Result<bool, ERR> {
         if let Some(e) = self.failed {
             return Err(e);
         }
@@ -440,7 +464,7 @@ impl<T: Transport> Connection<T> {
             return r.map_err(|e| self.fail(e));
         }
         if self.out.is_empty() {
-            return Ok(true); // the common case: every event ends with a flush
+            return Ok(true);
         }
         match self.out.write_to(&mut Io(&mut self.sock)) {
             Ok(_) => Ok(self.out.is_empty()),
