@@ -819,53 +819,83 @@ pub(crate) fn write(ptr: &ObjectPtr, ep: Ep, data: &[u8]) -> (ERR, usize) {
         // Let the loop report the failure through Feedback, outside this action.
         recall(ep);
     }
-    if flags.contains(NSF::LOG_ALL) {
-        log::info!(
-            "{} Write {} bytes: {err:?}, {taken} taken",
-            parasol_core::log::IdCtx(ep.obj()),
-            data.len()
-        );
-    }
-    if err == ERR::BufferOverflow {
-        log::debug!(
-            "{} Write: queue full, {taken} of {} bytes taken",
-            parasol_core::log::IdCtx(ep.obj()),
-            data.len()
-        );
+    if flags.contains(NSF::LOG_ALL) || err == ERR::BufferOverflow {
+        log_write(ep, flags, err, taken, data.len());
     }
     if sync && flags.contains(NSF::SYNCHRONOUS) && taken > 0 && !err.is_err() {
-        return (crate::sync::wait_flushed(ep).err().unwrap_or(err), taken);
+        return (write_waiting(ep, err), taken);
     }
     (err, taken)
 }
 
+/// The Write's log lines (LOG_ALL; a full queue at debug), out of the data path.
+#[cold]
+#[inline(never)]
+fn log_write(ep: Ep, flags: NSF, err: ERR, taken: usize, len: usize) {
+    if flags.contains(NSF::LOG_ALL) {
+        log::info!(
+            "{} Write {len} bytes: {err:?}, {taken} taken",
+            parasol_core::log::IdCtx(ep.obj()),
+        );
+    }
+    if err == ERR::BufferOverflow {
+        log::debug!(
+            "{} Write: queue full, {taken} of {len} bytes taken",
+            parasol_core::log::IdCtx(ep.obj()),
+        );
+    }
+}
+
+/// SYNCHRONOUS: a client's Write returns once everything queued reached the kernel.
+#[cold]
+#[inline(never)]
+fn write_waiting(ep: Ep, err: ERR) -> ERR {
+    crate::sync::wait_flushed(ep).err().unwrap_or(err)
+}
+
 /// The Read action; `ptr` is the endpoint's object, already resolved by the action.
+#[inline]
 pub(crate) fn read(ptr: &ObjectPtr, ep: Ep, buf: &mut [u8]) -> Res<usize> {
-    loop {
-        let Some((r, rearm, wait)) = stream_at(ptr, ep, |s| {
-            let sync = matches!(ep, Ep::Client(_))
-                && s.flags.contains(NSF::SYNCHRONOUS)
-                && s.state == NTC::CONNECTED;
-            match s.conn.as_mut() {
-                Some(c) => {
-                    let r = c.read(buf);
-                    let rearm = !s.in_handler && (r.is_err() || c.staged_len() == 0);
-                    let wait = sync && matches!(r, Ok(0)) && !buf.is_empty();
-                    (r, rearm, wait)
-                }
-                None if s.ended => (Err(ERR::Disconnected), false, false),
-                None => (Ok(0), false, false),
+    match read_once(ptr, ep, buf) {
+        Some(r) => r,
+        None => read_waiting(ptr, ep, buf),
+    }
+}
+
+/// One Read: its result, or `None` when a SYNCHRONOUS client found nothing and must wait.
+#[inline]
+fn read_once(ptr: &ObjectPtr, ep: Ep, buf: &mut [u8]) -> Option<Res<usize>> {
+    let Some((r, rearm, wait)) = stream_at(ptr, ep, |s| {
+        let sync = matches!(ep, Ep::Client(_))
+            && s.flags.contains(NSF::SYNCHRONOUS)
+            && s.state == NTC::CONNECTED;
+        match s.conn.as_mut() {
+            Some(c) => {
+                let r = c.read(buf);
+                let rearm = !s.in_handler && (r.is_err() || c.staged_len() == 0);
+                let wait = sync && matches!(r, Ok(0)) && !buf.is_empty();
+                (r, rearm, wait)
             }
-        }) else {
-            return Err(ERR::NoMatchingObject);
-        };
-        if rearm {
-            recall(ep);
+            None if s.ended => (Err(ERR::Disconnected), false, false),
+            None => (Ok(0), false, false),
         }
-        if !wait {
+    }) else {
+        return Some(Err(ERR::NoMatchingObject));
+    };
+    if rearm {
+        recall(ep);
+    }
+    (!wait).then_some(r)
+}
+
+/// SYNCHRONOUS: a client's Read waits for at least one byte or the end.
+#[cold]
+#[inline(never)]
+fn read_waiting(ptr: &ObjectPtr, ep: Ep, buf: &mut [u8]) -> Res<usize> {
+    loop {
+        crate::sync::wait_readable(ep)?;
+        if let Some(r) = read_once(ptr, ep, buf) {
             return r;
         }
-        // SYNCHRONOUS: a client's Read waits for at least one byte or the end.
-        crate::sync::wait_readable(ep)?;
     }
 }
