@@ -71,6 +71,7 @@ impl ObjectScope {
 }
 
 impl Drop for ObjectScope {
+    #[inline]
     fn drop(&mut self) {
         // Leave the object's context first, so a deferred free runs in the caller's context.
         self.ctx.take();
@@ -98,6 +99,7 @@ impl<'a> BorrowedScope<'a> {
 }
 
 impl Drop for BorrowedScope<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.ctx.take();
         leave(self.ptr);

@@ -22,6 +22,7 @@ thread_local! {
 
 /// Takes a buffer of `SCRATCH_SIZE` initialised bytes (reused; allocated only when the pool is
 /// empty, e.g. in a nested loop).
+#[inline]
 pub fn take() -> Vec<u8> {
     POOL.with(|pool| {
         for slot in pool {
@@ -35,6 +36,7 @@ pub fn take() -> Vec<u8> {
 }
 
 /// Returns a buffer to the pool (at most two are kept; others are freed).
+#[inline]
 pub fn give_back(buf: Vec<u8>) {
     if buf.len() == SCRATCH_SIZE {
         POOL.with(|pool| {
