@@ -203,6 +203,9 @@ fn freed_handle_reports_no_matching_object() {
     assert_eq!(o.get("Name"), Err(ERR::NoMatchingObject));
     assert_eq!(n.get_str("Name").unwrap(), "new");
     assert_ne!(n, o);
+    // Typed handles check a class through the same slot: the stale handle is not the new object.
+    assert_eq!(o.class_id(), Err(ERR::NoMatchingObject));
+    assert_eq!(n.class_id(), Ok(parasol_core::CLASSID::of(PLAIN)));
     n.free().unwrap();
 }
 
