@@ -656,6 +656,35 @@ mod tests {
     }
 
     #[test]
+    fn a_short_direct_read_ends_the_events_reads_and_a_full_one_reads_on() {
+        // Nothing staged: Read goes to the kernel itself.
+        let mut c = Connection::new(Ready {
+            left: 20,
+            asks: vec![],
+        });
+        c.start_of_event();
+        let mut buf = [0u8; 10];
+        assert_eq!(c.read(&mut buf), Ok(10), "a full read");
+        assert_eq!(
+            c.read(&mut buf),
+            Ok(10),
+            "…so the kernel may have more: ask again"
+        );
+        c.socket().left = 4;
+        assert_eq!(
+            c.read(&mut buf),
+            Ok(4),
+            "a short read: the kernel's queue is empty"
+        );
+        c.socket().left = 5; // arrives later: its edge will come
+        let asks = c.socket_ref().asks.len();
+        assert_eq!(c.read(&mut buf), Ok(0), "not asked again within this event");
+        assert_eq!(c.socket_ref().asks.len(), asks, "no system call");
+        assert_eq!(c.end_of_event(), Ok(true));
+        assert_eq!(c.read(&mut buf), Ok(5), "the next event reads again");
+    }
+
+    #[test]
     fn small_messages_shrink_the_read_back() {
         let mut c = Connection::new(Ready {
             left: 3 * MIN_READ,
