@@ -112,3 +112,43 @@ fn an_incoming_that_leaves_datagrams_says_so_once_and_they_stay_queued() {
     );
     rx.free().unwrap();
 }
+
+#[test]
+fn log_all_logs_each_write_and_a_full_queue_is_logged_at_debug() {
+    logcap::install();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let loud = NetSocket::create()
+        .address("127.0.0.1")
+        .port(port)
+        .flags(NSF::LOG_ALL)
+        .build()
+        .unwrap();
+    assert_eq!(loud.ac_write(b"seventeen bytes!!"), Ok(17));
+    assert_eq!(
+        logcap::count(log::Level::Info, "Write 17 bytes: ERR::Okay, 17 taken"),
+        1,
+        "{:#?}",
+        logcap::all()
+    );
+    // Without LOG_ALL a Write says nothing, unless the queue is full (debug).
+    let quiet = NetSocket::create()
+        .address("127.0.0.1")
+        .port(port)
+        .msg_limit(8)
+        .build()
+        .unwrap();
+    assert_eq!(
+        quiet.ac_write_counted(b"twenty-three bytes here"),
+        (ERR::BufferOverflow, 8)
+    );
+    assert_eq!(
+        logcap::count(log::Level::Debug, "Write: queue full, 8 of 23 bytes taken"),
+        1,
+        "{:#?}",
+        logcap::all()
+    );
+    assert_eq!(logcap::count(log::Level::Info, "Write 23 bytes"), 0);
+    loud.free().unwrap();
+    quiet.free().unwrap();
+}

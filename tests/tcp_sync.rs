@@ -101,3 +101,33 @@ fn read_times_out_with_the_connect_timeout() {
     assert_eq!(c.ac_read(&mut b), Err(ERR::TimeOut));
     assert!(started.elapsed() >= Duration::from_millis(250));
 }
+
+#[test]
+fn a_write_that_cannot_reach_the_kernel_in_time_says_timeout_with_its_count() {
+    setup();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    // Small buffers on the peer's side (inherited by the accepted socket), so the kernel cannot
+    // take megabytes that nobody reads.
+    let size: libc::c_int = 16 * 1024;
+    // SAFETY: setsockopt on the listener's own descriptor with a c_int option value.
+    let r = unsafe {
+        libc::setsockopt(
+            std::os::fd::AsRawFd::as_raw_fd(&listener),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            &size as *const libc::c_int as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(r, 0);
+    let port = listener.local_addr().unwrap().port();
+    let c = sync_client();
+    c.connect_timeout("127.0.0.1", port, Duration::from_secs_f64(0.3))
+        .unwrap();
+    let _peer = listener.accept().unwrap(); // never reads
+    small_send_buffer(c.id());
+    let data = pattern(6 << 20, 3);
+    // Taken into the queue (within MsgLimit), but the queue cannot drain: the Write waits for
+    // the timeout and says so, with the count of what it took.
+    assert_eq!(c.ac_write_counted(&data), (ERR::TimeOut, data.len()));
+}

@@ -132,3 +132,97 @@ fn an_object_being_freed_refuses_typed_reads_and_writes() {
     server.free().unwrap();
     assert_eq!(*answers.borrow(), vec![ERR::MarkedForDeletion; 4]);
 }
+
+#[test]
+fn before_a_connection_read_finds_nothing_and_after_it_read_says_disconnected() {
+    setup();
+    let mut buf = [0u8; 8];
+    let idle = NetSocket::create().build().unwrap();
+    assert_eq!(
+        idle.ac_read(&mut buf),
+        Ok(0),
+        "never connected: nothing yet"
+    );
+    assert_eq!(idle.id().ac_read(&mut buf), Ok(0));
+
+    let (server, client, cs) = connected_pair();
+    server.disconnect_socket(cs).unwrap();
+    wait("the client sees the end", || {
+        client.state() == Ok(NTC::DISCONNECTED)
+    });
+    assert_eq!(client.ac_read(&mut buf), Err(ERR::Disconnected));
+    assert_eq!(client.id().ac_read(&mut buf), Err(ERR::Disconnected));
+    for s in [idle, client, server] {
+        s.free().unwrap();
+    }
+}
+
+#[test]
+fn without_incoming_read_alone_gets_every_byte() {
+    setup();
+    let server = server(fields! {});
+    let data = pattern(512 << 10, 21);
+    let sent = data.clone();
+    let port = server.port().unwrap();
+    let peer = std::thread::spawn(move || {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        std::io::Write::write_all(&mut s, &sent).unwrap();
+        s // kept open: no end of stream to wake the loop at the end
+    });
+    let cs = first_accepted(server);
+    // Everything is sent before the application reads: the readiness edges have all come and
+    // gone, and nobody reads from the loop, so only one read's worth is staged. Once the
+    // application's Reads empty it, the socket must be looked at again, or the rest would stay
+    // in the kernel with no further edge to announce it.
+    wait("the peer sent everything", || peer.is_finished());
+    let mut got = Vec::new();
+    wait("every byte through Read", || {
+        let mut buf = [0u8; 16 * 1024];
+        let n = cs.ac_read(&mut buf).unwrap();
+        got.extend_from_slice(&buf[..n]);
+        got.len() >= data.len()
+    });
+    assert!(got == data, "in order, nothing lost");
+    drop(peer.join().unwrap());
+    server.free().unwrap();
+}
+
+#[test]
+fn without_incoming_the_end_read_by_read_still_ends_the_connection() {
+    setup();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let peer = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        std::io::Write::write_all(&mut s, b"last words").unwrap();
+        // Dropped: the peer closes after writing.
+    });
+    let client = NetSocket::create()
+        .address("127.0.0.1")
+        .port(port)
+        .build()
+        .unwrap();
+    wait("the peer wrote and closed", || peer.is_finished());
+    // Let the loop take every readiness edge there is before the application reads.
+    assert_eq!(
+        process_messages(Some(std::time::Duration::from_millis(50))),
+        ERR::TimeOut
+    );
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4];
+    let end = loop {
+        match client.ac_read(&mut buf) {
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(
+        (got.as_slice(), end),
+        (&b"last words"[..], ERR::Disconnected)
+    );
+    // The Read that met the end has the loop look again: the state follows, with Feedback.
+    wait("DISCONNECTED", || client.state() == Ok(NTC::DISCONNECTED));
+    assert_eq!(client.error(), Ok(ERR::Okay));
+    peer.join().unwrap();
+    client.free().unwrap();
+}

@@ -322,7 +322,7 @@ impl NetSocket {
     /// ```
     pub fn echo(self) -> ERR {
         match self.msg_limit() {
-            Ok(limit) => crate::typed_io::echo_on(self, limit),
+            Ok(limit) => crate::typed_io::echo_on(self.id(), &crate::typed_io::NETSOCKET, limit),
             Err(e) => e,
         }
     }
@@ -489,7 +489,7 @@ impl ClientSocket {
     /// ```
     pub fn echo(self) -> ERR {
         match self.msg_limit() {
-            Ok(limit) => crate::typed_io::echo_on(self, limit),
+            Ok(limit) => crate::typed_io::echo_on(self.id(), &crate::typed_io::CLIENTSOCKET, limit),
             Err(e) => e,
         }
     }

@@ -11,17 +11,17 @@ use parasol_core::err::WriteError;
 use parasol_core::{direct_action, ObjectId, ObjectPtr, Res, AC, ERR};
 
 /// A class's Read and Write routines, as registered in its action table.
-struct DataRoutines {
+pub(crate) struct DataRoutines {
     read: fn(&ObjectPtr, &mut [u8]) -> Res<usize>,
     write: fn(&ObjectPtr, &[u8]) -> (ERR, usize),
 }
 
-const NETSOCKET: DataRoutines = DataRoutines {
+pub(crate) const NETSOCKET: DataRoutines = DataRoutines {
     read: crate::netsocket::read,
     write: crate::netsocket::write,
 };
 
-const CLIENTSOCKET: DataRoutines = DataRoutines {
+pub(crate) const CLIENTSOCKET: DataRoutines = DataRoutines {
     read: crate::clientsocket::read,
     write: crate::clientsocket::write,
 };
@@ -97,33 +97,8 @@ macro_rules! typed_data_path {
 typed_data_path!(NetSocket, NETSOCKET);
 typed_data_path!(ClientSocket, CLIENTSOCKET);
 
-/// Something with Read and Write through the typed door.
-pub(crate) trait ReadWrite: Copy + Into<ObjectId> {
-    fn read(self, buf: &mut [u8]) -> Res<usize>;
-    fn write_counted(self, buf: &[u8]) -> (ERR, usize);
-}
-
-impl ReadWrite for NetSocket {
-    fn read(self, buf: &mut [u8]) -> Res<usize> {
-        self.ac_read(buf)
-    }
-    fn write_counted(self, buf: &[u8]) -> (ERR, usize) {
-        self.ac_write_counted(buf)
-    }
-}
-
-impl ReadWrite for ClientSocket {
-    fn read(self, buf: &mut [u8]) -> Res<usize> {
-        self.ac_read(buf)
-    }
-    fn write_counted(self, buf: &[u8]) -> (ERR, usize) {
-        self.ac_write_counted(buf)
-    }
-}
-
 /// The echo both socket kinds share: see [`NetSocket::echo`].
-pub(crate) fn echo_on(handle: impl ReadWrite, msg_limit: usize) -> ERR {
-    let sock: ObjectId = handle.into();
+pub(crate) fn echo_on(sock: ObjectId, routines: &DataRoutines, msg_limit: usize) -> ERR {
     let queued = sock
         .ptr()
         .ok()
@@ -138,13 +113,13 @@ pub(crate) fn echo_on(handle: impl ReadWrite, msg_limit: usize) -> ERR {
     let mut buf = [0u8; 16 * 1024];
     while room > 0 {
         let want = room.min(buf.len());
-        let n = match handle.read(&mut buf[..want]) {
+        let n = match routines.read(sock, &mut buf[..want]) {
             Ok(0) => return ERR::Okay,
             Ok(n) => n,
             Err(e) => return e,
         };
         // Within the room the queue has, Write takes everything: nothing read is ever dropped.
-        match handle.write_counted(&buf[..n]) {
+        match routines.write(sock, &buf[..n]) {
             (ERR::Okay, _) => room -= n,
             (e, taken) => {
                 log::error!(
