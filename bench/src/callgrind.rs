@@ -181,18 +181,9 @@ fn tokio_echo_pair() -> impl FnMut() {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("listen");
         let addr = listener.local_addr().expect("local address");
         tokio::spawn(async move {
-            let (mut s, _) = listener.accept().await.expect("accept");
+            let (s, _) = listener.accept().await.expect("accept");
             let _ = s.set_nodelay(true);
-            let mut b = vec![0u8; 256];
-            loop {
-                let n = match s.read(&mut b).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => n,
-                };
-                if s.write_all(&b[..n]).await.is_err() {
-                    return;
-                }
-            }
+            crate::servers::tokio_echo::echo_connection(s, 256).await;
         });
         let c = TcpStream::connect(addr).await.expect("connect");
         let _ = c.set_nodelay(true);

@@ -105,18 +105,7 @@ pub fn action_ptr(ptr: &ObjectPtr, ac: AC, args: &mut ActionArgs<'_>) -> ERR {
         return ERR::NoAction;
     };
     let _scope = crate::context::BorrowedScope::enter(ptr);
-    let result = match catch_unwind(AssertUnwindSafe(|| routine(ptr, args))) {
-        Ok(r) => r,
-        Err(panic) => {
-            log::error!(
-                "{} panicked in action {}: {}",
-                crate::log::ctx(ptr),
-                ac.name().unwrap_or("?"),
-                crate::function::panic_message(&panic)
-            );
-            ERR::Exception
-        }
-    };
+    let (Ok(result) | Err(result)) = catch_routine(ptr, ac, || routine(ptr, args));
     if result.0 & ERR::Notified.0 != 0 {
         return result.without_notified();
     }
@@ -146,17 +135,22 @@ pub fn direct_action<R>(
         return None;
     }
     let _scope = crate::context::BorrowedScope::enter(ptr);
-    Some(
-        catch_unwind(AssertUnwindSafe(|| routine(ptr))).map_err(|panic| {
-            log::error!(
-                "{} panicked in action {}: {}",
-                crate::log::ctx(ptr),
-                ac.name().unwrap_or("?"),
-                crate::function::panic_message(&panic)
-            );
-            ERR::Exception
-        }),
-    )
+    Some(catch_routine(ptr, ac, || routine(ptr)))
+}
+
+/// Runs an action's routine; a panic is logged with the object and the action and becomes
+/// `Exception` (both doors; the caller holds the object's scope).
+#[inline]
+fn catch_routine<R>(ptr: &ObjectPtr, ac: AC, routine: impl FnOnce() -> R) -> Result<R, ERR> {
+    catch_unwind(AssertUnwindSafe(routine)).map_err(|panic| {
+        log::error!(
+            "{} panicked in action {}: {}",
+            crate::log::ctx(ptr),
+            ac.name().unwrap_or("?"),
+            crate::function::panic_message(&panic)
+        );
+        ERR::Exception
+    })
 }
 
 /// `Init` through the action door: an object is initialised once; a second Init is refused

@@ -28,7 +28,7 @@ pub fn serve(workers: Option<usize>, buf: usize) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         super::announce(listener.local_addr().map_err(|e| e.to_string())?.port());
         loop {
-            let (mut s, _) = match listener.accept().await {
+            let (s, _) = match listener.accept().await {
                 Ok(c) => c,
                 Err(_) => {
                     // Out of descriptors: back off instead of spinning (error path only, so
@@ -38,18 +38,21 @@ pub fn serve(workers: Option<usize>, buf: usize) -> Result<(), String> {
                 }
             };
             let _ = s.set_nodelay(true);
-            tokio::spawn(async move {
-                let mut b = vec![0u8; buf];
-                loop {
-                    let n = match s.read(&mut b).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => n,
-                    };
-                    if s.write_all(&b[..n]).await.is_err() {
-                        return;
-                    }
-                }
-            });
+            tokio::spawn(echo_connection(s, buf));
         }
     })
+}
+
+/// One connection's task: reads into its own buffer of `buf` bytes and writes it back.
+pub(crate) async fn echo_connection(mut s: tokio::net::TcpStream, buf: usize) {
+    let mut b = vec![0u8; buf];
+    loop {
+        let n = match s.read(&mut b).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if s.write_all(&b[..n]).await.is_err() {
+            return;
+        }
+    }
 }
