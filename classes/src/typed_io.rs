@@ -49,13 +49,6 @@ impl DataRoutines {
     }
 }
 
-fn counted_to_result((error, written): (ERR, usize)) -> Result<usize, WriteError> {
-    match error {
-        ERR::Okay => Ok(written),
-        error => Err(WriteError { error, written }),
-    }
-}
-
 /// The typed handles' Read and Write: the same actions as the generic door's
 /// [`ObjectId::ac_read`], [`ObjectId::ac_write`] and [`ObjectId::ac_write_counted`], with the
 /// same results and errors, at less cost per call.
@@ -81,7 +74,7 @@ macro_rules! typed_data_path {
             /// As [`ObjectId::ac_write`] (e.g. BufferOverflow when the queue is full).
             #[inline]
             pub fn ac_write(self, buf: &[u8]) -> Result<usize, WriteError> {
-                counted_to_result($routines.write(self.id(), buf))
+                WriteError::check($routines.write(self.id(), buf))
             }
 
             /// The `Write` action returning the ERR and the bytes accepted (see

@@ -26,6 +26,28 @@ pub struct WriteError {
     pub written: usize,
 }
 
+impl WriteError {
+    /// A Write's code and count as `ac_write` reports them: `Ok(count)` when the code is Okay,
+    /// else the error with the count.
+    ///
+    /// ```
+    /// use parasol_core::err::WriteError;
+    /// use parasol_core::ERR;
+    /// assert_eq!(WriteError::check((ERR::Okay, 5)), Ok(5));
+    /// assert_eq!(
+    ///     WriteError::check((ERR::BufferOverflow, 3)),
+    ///     Err(WriteError { error: ERR::BufferOverflow, written: 3 })
+    /// );
+    /// ```
+    #[inline]
+    pub fn check((error, written): (ERR, usize)) -> Result<usize, WriteError> {
+        match error {
+            ERR::Okay => Ok(written),
+            error => Err(WriteError { error, written }),
+        }
+    }
+}
+
 impl PartialEq<ERR> for WriteError {
     fn eq(&self, other: &ERR) -> bool {
         self.error == *other

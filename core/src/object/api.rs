@@ -194,10 +194,7 @@ impl ObjectId {
     ///
     /// [`WriteError`]: crate::err::WriteError
     pub fn ac_write(self, buf: &[u8]) -> Result<usize, crate::err::WriteError> {
-        match self.ac_write_counted(buf) {
-            (ERR::Okay, n) => Ok(n),
-            (error, written) => Err(crate::err::WriteError { error, written }),
-        }
+        crate::err::WriteError::check(self.ac_write_counted(buf))
     }
 
     /// `Write` action returning both the ERR and the number of leading bytes accepted (Parasol's
